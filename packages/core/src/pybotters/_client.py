@@ -1,0 +1,280 @@
+"""The HTTP client: aiohttp plus automatic signing by the exchange plugins."""
+
+from __future__ import annotations
+
+import logging
+import time
+import warnings
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+import orjson
+from multidict import CIMultiDict
+from yarl import URL
+
+from . import _clock
+from .__about__ import __version__
+from ._credentials import Credentials, load_credentials
+from ._exceptions import InsecureSigningWarning
+from ._plugins import host
+from .hookspecs import Exchange, SignRequest
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from types import TracebackType
+
+    from aiohttp.client import _RequestContextManager
+
+    from .ws import WebSocketApp
+
+__all__ = ["Client", "FetchResult", "NotJSONContent"]
+
+logger = logging.getLogger("pybotters")
+
+USER_AGENT = f"pybotters/{__version__} aiohttp/{aiohttp.__version__}"
+_DEFAULT: Any = object()
+_JSON_CONTENT_TYPE = "application/json"
+
+
+class NotJSONContent:
+    """Stands in for ``FetchResult.data`` when the body is not JSON. It is falsy."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return f"NotJSONContent(error={self.error!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """The result of :meth:`Client.fetch`: the response, its text and its decoded JSON."""
+
+    response: aiohttp.ClientResponse
+    text: str
+    data: Any
+
+
+def _encode_json(data: Any) -> tuple[bytes, str]:
+    return orjson.dumps(data), _JSON_CONTENT_TYPE
+
+
+class Client:
+    """An HTTP/WebSocket client that signs requests to the exchanges of installed plugins.
+
+    :param apis: credentials as ``{api_name: [key, secret(, passphrase)]}``, a path to a JSON
+        file holding that, or ``None`` to read ``./apis.json`` and then the file named by
+        ``$PYBOTTERS_APIS``.
+    :param base_url: prefixed to relative HTTP URLs (never to WebSocket URLs).
+    :param insecure_signing: sign requests to exchange hosts even over plain ``http``/``ws``
+        (for local testing only). By default such requests go out unsigned, with a warning.
+    :param session_kwargs: passed to :class:`aiohttp.ClientSession`.
+    """
+
+    __slots__ = (
+        "_base_url",
+        "_credentials",
+        "_insecure_signing",
+        "_registry",
+        "_session",
+        "_ws_apps",
+    )
+
+    def __init__(
+        self,
+        apis: Mapping[str, Sequence[str]] | str | None = None,
+        base_url: str = "",
+        *,
+        insecure_signing: bool = False,
+        **session_kwargs: Any,
+    ) -> None:
+        self._registry = host.registry
+        self._credentials: Credentials = load_credentials(apis)
+        self._base_url = base_url
+        self._insecure_signing = insecure_signing
+        headers = CIMultiDict(session_kwargs.pop("headers", None) or {})
+        headers.setdefault("User-Agent", USER_AGENT)
+        if "connector" not in session_kwargs:
+            connector = host.pm.hook.pybotters_client_connector()
+            if connector is not None:
+                session_kwargs["connector"] = connector
+        self._session = aiohttp.ClientSession(headers=headers, **session_kwargs)
+        self._ws_apps: set[WebSocketApp] = set()
+
+    def __repr__(self) -> str:
+        return (
+            f"<pybotters.Client base_url={self._base_url!r} "
+            f"apis={self._credentials.names()!r} closed={self._session.closed}>"
+        )
+
+    async def __aenter__(self) -> Client:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        """The underlying :class:`aiohttp.ClientSession`."""
+        return self._session
+
+    @property
+    def closed(self) -> bool:
+        return self._session.closed
+
+    async def close(self) -> None:
+        """Stop every WebSocketApp of this client and close the session."""
+        apps = list(self._ws_apps)
+        self._ws_apps.clear()
+        for app in apps:
+            await app.close()
+        await self._session.close()
+
+    # -- HTTP --------------------------------------------------------------------------------
+
+    def _url(self, url: str | URL) -> URL:
+        if isinstance(url, str):
+            if self._base_url and "://" not in url:
+                url = self._base_url + url
+            return URL(url)
+        return url
+
+    def request(
+        self,
+        method: str,
+        url: str | URL,
+        *,
+        params: Any = None,
+        data: Any = None,
+        auth: Any = _DEFAULT,
+        **kwargs: Any,
+    ) -> _RequestContextManager:
+        """Start a request; use as ``async with client.request(...) as resp``.
+
+        ``params`` is merged with the URL's query; ``data`` is encoded by the exchange plugin
+        (JSON or form) and signed with its credential. ``auth=None`` sends the request unsigned.
+        Other keyword arguments go to :meth:`aiohttp.ClientSession.request`.
+        """
+        if "json" in kwargs:
+            raise TypeError(
+                "pybotters.Client does not accept json=; pass the payload as data=, which the "
+                "exchange plugin encodes (as JSON or form) and signs"
+            )
+        method = method.upper()
+        target = self._url(url)
+        if params:
+            target = target.extend_query(params)
+        exchange = self._registry.http_hosts.get(target.host or "")
+        if exchange is None:
+            if auth is not _DEFAULT and auth is not None:
+                kwargs["auth"] = auth
+            return self._session.request(method, target, data=data, **kwargs)
+        return self._exchange_request(exchange, method, target, data, auth, kwargs)
+
+    def _exchange_request(
+        self,
+        exchange: Exchange,
+        method: str,
+        url: URL,
+        data: Any,
+        auth: Any,
+        kwargs: dict[str, Any],
+    ) -> _RequestContextManager:
+        headers: CIMultiDict[str] = CIMultiDict(kwargs.pop("headers", None) or {})
+        if data is None:
+            body = None
+        elif isinstance(data, bytes):
+            body = data
+        elif isinstance(data, str):
+            body = data.encode()
+        else:
+            body, content_type = (exchange.encode_data or _encode_json)(data)
+            if "Content-Type" not in headers:
+                headers["Content-Type"] = content_type
+        if auth is _DEFAULT and exchange.sign is not None:
+            request = SignRequest(method, url, headers, body, _clock.now())
+            api_name = exchange.http_hosts[url.host or ""]
+            if exchange.select_api_name is not None:
+                api_name = exchange.select_api_name(request, api_name)
+            credential = self._credentials.get(api_name)
+            if credential is not None:
+                if url.scheme == "https" or self._insecure_signing:
+                    exchange.sign(request, credential)
+                    # Signed headers must never follow a redirect to another host.
+                    kwargs.setdefault("allow_redirects", False)
+                    url, headers, body = request.url, request.headers, request.body
+                else:
+                    warnings.warn(
+                        f"{method} {url.scheme}://{url.host}{url.path} was sent unsigned: "
+                        f"credentials for {api_name!r} are only sent over https (pass "
+                        "insecure_signing=True to Client for local testing)",
+                        InsecureSigningWarning,
+                        stacklevel=4,
+                    )
+        elif auth is not _DEFAULT and auth is not None:
+            kwargs["auth"] = auth
+        return self._session.request(method, url, headers=headers, data=body, **kwargs)
+
+    def get(self, url: str | URL, **kwargs: Any) -> _RequestContextManager:
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: str | URL, **kwargs: Any) -> _RequestContextManager:
+        return self.request("POST", url, **kwargs)
+
+    def put(self, url: str | URL, **kwargs: Any) -> _RequestContextManager:
+        return self.request("PUT", url, **kwargs)
+
+    def delete(self, url: str | URL, **kwargs: Any) -> _RequestContextManager:
+        return self.request("DELETE", url, **kwargs)
+
+    async def fetch(
+        self,
+        method: str,
+        url: str | URL,
+        *,
+        params: Any = None,
+        data: Any = None,
+        **kwargs: Any,
+    ) -> FetchResult:
+        """Send a request, read the whole body and decode it as JSON (orjson).
+
+        ``FetchResult.data`` is the decoded JSON, or a falsy :class:`NotJSONContent`.
+        """
+        async with self.request(method, url, params=params, data=data, **kwargs) as resp:
+            raw = await resp.read()
+        text = raw.decode(resp.get_encoding(), errors="replace")
+        try:
+            decoded: Any = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            decoded = NotJSONContent(exc)
+        return FetchResult(resp, text, decoded)
+
+    # -- WebSocket ---------------------------------------------------------------------------
+
+    def ws_connect(self, url: str, **kwargs: Any) -> WebSocketApp:
+        """Open a self-healing WebSocket stream; see :class:`pybotters.WebSocketApp`."""
+        from .ws import WebSocketApp
+
+        app = WebSocketApp(self, url, **kwargs)
+        self._ws_apps.add(app)
+        return app
+
+    # -- used by WebSocketApp ----------------------------------------------------------------
+
+    def _ws_exchange(self, url: URL) -> Exchange | None:
+        return self._registry.ws_hosts.get(url.host or "")
+
+    @staticmethod
+    def _now() -> float:
+        return time.time()
