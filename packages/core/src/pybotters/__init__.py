@@ -8,6 +8,7 @@ used, and exchange plugins are discovered when their DataStoreCollections (e.g.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from typing import TYPE_CHECKING, Any
 
 from .__about__ import __version__
@@ -69,6 +70,8 @@ def __getattr__(name: str) -> Any:
         return value
     if name.startswith("_"):
         raise AttributeError(f"module 'pybotters' has no attribute {name!r}")
+    if importlib.util.find_spec(f"{__name__}.{name}") is not None:
+        return importlib.import_module(f"{__name__}.{name}")
     from ._plugins import host
 
     store = host.registry.resolve_store(name)
