@@ -1,0 +1,159 @@
+"""Every development task of the monorepo.
+
+    nox                      the default sessions (what CI runs): tests, lint, typing, ...
+    nox -s tests             the test matrix (Python 3.10-3.13 x package subsets)
+    nox -s demo              the offline demo (fake exchange + live order book)
+    nox -s bench             benchmarks against pybotters 1.11.2 and raw aiohttp (not default)
+    nox -l                   list everything
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nox
+
+nox.needs_version = ">=2024.3.2"
+nox.options.error_on_missing_interpreters = bool(os.environ.get("CI"))
+nox.options.reuse_existing_virtualenvs = True
+
+ROOT = Path(__file__).parent
+CORE = ROOT / "packages" / "core"
+PLUGINS = {
+    path.name.removeprefix("exchange-"): path
+    for path in sorted((ROOT / "packages").glob("exchange-*"))
+    if (path / "pyproject.toml").is_file()
+}
+PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
+MAIN_PYTHON = "3.12"
+TEST_DEPS = ["pytest>=8", "pytest-asyncio>=0.24", "hypothesis>=6", "trustme>=1.0"]
+
+
+def _use_pyenv_interpreters() -> None:
+    """Let nox find every pyenv-installed CPython 3.10-3.13 (pyenv shims hide the others)."""
+    if "PYENV_VERSION" in os.environ or shutil.which("pyenv") is None:
+        return
+    try:
+        bare = subprocess.run(
+            ["pyenv", "versions", "--bare"], capture_output=True, text=True, check=True
+        ).stdout.split()
+    except (OSError, subprocess.CalledProcessError):
+        return
+    wanted = [v for v in bare if any(v.startswith(p + ".") for p in PYTHONS)]
+    if wanted:
+        current = subprocess.run(
+            ["pyenv", "version-name"], capture_output=True, text=True, check=False
+        ).stdout.strip()
+        os.environ["PYENV_VERSION"] = ":".join(dict.fromkeys([current, *wanted]))
+
+
+_use_pyenv_interpreters()
+
+
+def _subset_packages(subset: str) -> list[str]:
+    if subset == "core":
+        return []
+    if subset == "all":
+        return list(PLUGINS)
+    return [subset.removeprefix("core+")]
+
+
+def _install(session: nox.Session, plugins: list[str], *extra: str) -> None:
+    targets = [str(CORE)] + [str(PLUGINS[name]) for name in plugins]
+    session.install(*targets, *TEST_DEPS, *extra)
+
+
+def _run_tests(session: nox.Session, plugins: list[str]) -> None:
+    folders = ["tests/core", *[f"tests/{name}" for name in plugins if (ROOT / "tests" / name).is_dir()]]
+    if len(plugins) == len(PLUGINS) and (ROOT / "tests" / "integration").is_dir():
+        folders.append("tests/integration")
+    session.run("pytest", *folders, *session.posargs)
+    # The installed plugins are exactly the subset: nothing more, nothing less.
+    listing = session.run(
+        "python", "-m", "pybotters", "plugins", "--json", silent=True, external=False
+    )
+    loaded = sorted(
+        record["name"]
+        for record in json.loads(str(listing))
+        if record["status"] == "loaded"
+    )
+    if loaded != sorted(plugins):
+        session.error(f"installed plugins {loaded} differ from the subset {sorted(plugins)}")
+
+
+SUBSETS = ["core", *[f"core+{name}" for name in PLUGINS], "all"]
+
+
+@nox.session(python=PYTHONS, tags=["ci"])
+def tests(session: nox.Session) -> None:
+    """All packages and all tests on every Python."""
+    _install(session, list(PLUGINS))
+    _run_tests(session, list(PLUGINS))
+
+
+@nox.session(python=MAIN_PYTHON, tags=["ci"])
+@nox.parametrize("subset", [s for s in SUBSETS if s != "all"])
+def subset(session: nox.Session, subset: str) -> None:
+    """Each package subset alone: core works with no plugin, each plugin works by itself."""
+    plugins = _subset_packages(subset)
+    _install(session, plugins)
+    _run_tests(session, plugins)
+
+
+@nox.session(python=MAIN_PYTHON, tags=["ci"])
+def entrypoints(session: nox.Session) -> None:
+    """Real plugin distributions from tests/fixtures/dists: discovery, skip, refuse, conflict."""
+    dists = ROOT / "tests" / "fixtures" / "dists"
+    session.install(str(CORE), *TEST_DEPS)
+    session.install(*(str(dists / name) for name in ("good", "broken", "incompatible")))
+    session.run("pytest", "tests/entrypoints", env={"PYBOTTERS_FIXTURE_STAGE": "base"})
+    session.install(str(dists / "conflict"))
+    session.run("pytest", "tests/entrypoints", env={"PYBOTTERS_FIXTURE_STAGE": "conflict"})
+
+
+@nox.session(python=MAIN_PYTHON, tags=["ci"])
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check over the whole tree."""
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python=MAIN_PYTHON, tags=["ci"])
+def typing(session: nox.Session) -> None:
+    """mypy (strict) over every package."""
+    session.install("-e", str(CORE), *(f"-e{path}" for path in PLUGINS.values()))
+    session.install("mypy>=1.10", "trustme", "pytest")
+    for path in [CORE, *PLUGINS.values()]:
+        session.run("mypy", str(path / "src"))
+
+
+@nox.session(python=MAIN_PYTHON, tags=["ci"])
+def build(session: nox.Session) -> None:
+    """Build every package into one wheelhouse, then prove extras install only what they name."""
+    wheelhouse = ROOT / "dist"
+    shutil.rmtree(wheelhouse, ignore_errors=True)
+    session.install("hatch>=1.9")
+    for path in [CORE, *PLUGINS.values()]:
+        with session.chdir(path):
+            session.run("hatch", "build", str(wheelhouse))
+    if "bitflyer" not in PLUGINS:
+        return
+    venv = Path(session.create_tmp()) / "install-check"
+    shutil.rmtree(venv, ignore_errors=True)
+    session.run(sys.executable, "-m", "venv", str(venv), external=True)
+    py = venv / "bin" / "python"
+    session.run(
+        str(py), "-m", "pip", "install", "-q", "--find-links", str(wheelhouse),
+        "pybotters-core[bitflyer]", external=True,
+    )
+    out = session.run(str(py), "-m", "pybotters", "plugins", "--json", external=True, silent=True)
+    names = sorted(r["name"] for r in json.loads(str(out)) if r["status"] == "loaded")
+    if names != ["bitflyer"]:
+        session.error(f"pybotters-core[bitflyer] installed plugins {names}, expected ['bitflyer']")
+    session.log("pybotters-core[bitflyer] installs exactly the bitflyer plugin")
