@@ -1,10 +1,10 @@
 """Every development task of the monorepo.
 
-    nox                      the default sessions (what CI runs): tests, lint, typing, ...
-    nox -s tests             the test matrix (Python 3.10-3.13 x package subsets)
-    nox -s demo              the offline demo (fake exchange + live order book)
-    nox -s bench             benchmarks against pybotters 1.11.2 and raw aiohttp (not default)
-    nox -l                   list everything
+nox                      the default sessions (what CI runs): tests, lint, typing, ...
+nox -s tests             the test matrix (Python 3.10-3.13 x package subsets)
+nox -s demo              the offline demo (fake exchange + live order book)
+nox -s bench             benchmarks against pybotters 1.11.2 and raw aiohttp (not default)
+nox -l                   list everything
 """
 
 from __future__ import annotations
@@ -69,7 +69,10 @@ def _install(session: nox.Session, plugins: list[str], *extra: str) -> None:
 
 
 def _run_tests(session: nox.Session, plugins: list[str]) -> None:
-    folders = ["tests/core", *[f"tests/{name}" for name in plugins if (ROOT / "tests" / name).is_dir()]]
+    folders = [
+        "tests/core",
+        *[f"tests/{name}" for name in plugins if (ROOT / "tests" / name).is_dir()],
+    ]
     if len(plugins) == len(PLUGINS) and (ROOT / "tests" / "integration").is_dir():
         folders.append("tests/integration")
     session.run("pytest", *folders, *session.posargs)
@@ -78,9 +81,7 @@ def _run_tests(session: nox.Session, plugins: list[str]) -> None:
         "python", "-m", "pybotters", "plugins", "--json", silent=True, external=False
     )
     loaded = sorted(
-        record["name"]
-        for record in json.loads(str(listing))
-        if record["status"] == "loaded"
+        record["name"] for record in json.loads(str(listing)) if record["status"] == "loaded"
     )
     if loaded != sorted(plugins):
         session.error(f"installed plugins {loaded} differ from the subset {sorted(plugins)}")
@@ -149,8 +150,15 @@ def build(session: nox.Session) -> None:
     session.run(sys.executable, "-m", "venv", str(venv), external=True)
     py = venv / "bin" / "python"
     session.run(
-        str(py), "-m", "pip", "install", "-q", "--find-links", str(wheelhouse),
-        "pybotters-core[bitflyer]", external=True,
+        str(py),
+        "-m",
+        "pip",
+        "install",
+        "-q",
+        "--find-links",
+        str(wheelhouse),
+        "pybotters-core[bitflyer]",
+        external=True,
     )
     out = session.run(str(py), "-m", "pybotters", "plugins", "--json", external=True, silent=True)
     names = sorted(r["name"] for r in json.loads(str(out)) if r["status"] == "loaded")

@@ -86,8 +86,9 @@ class RecordingServer:
         self._client_ssl: Any = None
         self._runner: Any = None
 
-    def respond(self, path: str, body: str, content_type: str = "application/json",
-                status: int = 200) -> None:
+    def respond(
+        self, path: str, body: str, content_type: str = "application/json", status: int = 200
+    ) -> None:
         self.responses[path] = (status, body, content_type)
 
     async def start(self) -> None:
@@ -99,7 +100,11 @@ class RecordingServer:
 
         ca = trustme.CA()
         cert = ca.issue_cert(
-            "example.test", "base.test", "other.test", "api.fakex.test", "ws.fakex.test",
+            "example.test",
+            "base.test",
+            "other.test",
+            "api.fakex.test",
+            "ws.fakex.test",
             "api.fakex.test.evil.example",
         )
         server_ssl = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

@@ -60,10 +60,9 @@ async def test_fetch_not_json_is_falsy(server: RecordingServer) -> None:
 @pytest.mark.parametrize("method", ["get", "post", "put", "delete"])
 async def test_method_helpers_are_context_managers(server: RecordingServer, method: str) -> None:
     server.respond("/m", '{"m": 1}')
-    async with client(server) as c:
-        async with getattr(c, method)("https://example.test/m") as resp:
-            assert resp.status == 200
-            assert await resp.json() == {"m": 1}
+    async with client(server) as c, getattr(c, method)("https://example.test/m") as resp:
+        assert resp.status == 200
+        assert await resp.json() == {"m": 1}
     assert server.requests[0]["method"] == method.upper()
 
 

@@ -44,15 +44,15 @@ def write_module(root: Path, name: str, source: str) -> None:
 
 
 def good(root: Path, module: str, name: str, host: str, store: str) -> None:
-    write_module(
-        root, module, GOOD.format(name=name, host=host, store=store, module=module)
-    )
+    write_module(root, module, GOOD.format(name=name, host=host, store=store, module=module))
 
 
 def fresh_host(monkeypatch: pytest.MonkeyPatch, *entries: tuple[str, str]) -> PluginHost:
     eps = [importlib.metadata.EntryPoint(n, v, "pybotters") for n, v in entries]
     monkeypatch.setattr(
-        _plugins.importlib.metadata, "entry_points", lambda group: eps if group == "pybotters" else []
+        _plugins.importlib.metadata,
+        "entry_points",
+        lambda group: eps if group == "pybotters" else [],
     )
     return PluginHost()
 
@@ -91,10 +91,10 @@ def test_broken_plugin_is_skipped_with_one_warning(
 ) -> None:
     good(modules, "pbt_fixture_ok", "okx_like", "api.ok.test", "OkStore")
     write_module(modules, "pbt_fixture_broken", "import does_not_exist_anywhere\n")
-    host = fresh_host(
-        monkeypatch, ("broken", "pbt_fixture_broken"), ("ok", "pbt_fixture_ok")
-    )
-    with pytest.warns(pybotters.PluginWarning, match="broken.*was skipped.*ModuleNotFoundError") as rec:
+    host = fresh_host(monkeypatch, ("broken", "pbt_fixture_broken"), ("ok", "pbt_fixture_ok"))
+    with pytest.warns(
+        pybotters.PluginWarning, match="broken.*was skipped.*ModuleNotFoundError"
+    ) as rec:
         registry = host.registry
     assert len(rec) == 1
     assert "api.ok.test" in registry.http_hosts
@@ -171,8 +171,9 @@ def test_api_version_rule(api: tuple[int, int], ok: bool) -> None:
 def test_conflicting_hosts_name_both(register_plugin: Any) -> None:
     register_plugin(make_exchange(), name="first_plugin")
     register_plugin(
-        make_exchange(name="other", api_names=("other",), http_hosts={"api.fakex.test": "other"},
-                      ws_hosts={}),
+        make_exchange(
+            name="other", api_names=("other",), http_hosts={"api.fakex.test": "other"}, ws_hosts={}
+        ),
         name="second_plugin",
     )
     with pytest.raises(pybotters.PluginConflictError) as err:
@@ -193,8 +194,13 @@ def test_conflicting_api_names(register_plugin: Any) -> None:
 
 @pytest.mark.parametrize(
     "bad_host",
-    ["API.fakex.test", "https://api.fakex.test", "api.fakex.test.", "*.fakex.test",
-     "api.fakex.test:443"],
+    [
+        "API.fakex.test",
+        "https://api.fakex.test",
+        "api.fakex.test.",
+        "*.fakex.test",
+        "api.fakex.test:443",
+    ],
 )
 def test_host_names_must_be_exact(register_plugin: Any, bad_host: str) -> None:
     register_plugin(make_exchange(http_hosts={bad_host: "fakex"}), name="sloppy")

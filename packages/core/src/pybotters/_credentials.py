@@ -124,7 +124,7 @@ def _expected(items: int) -> str:
     }.get(items, f"{items} items")
 
 
-def validate(raw: Mapping[str, Any], required_items: Mapping[str, int]) -> Credentials:
+def validate(raw: Mapping[Any, Any], required_items: Mapping[str, int]) -> Credentials:
     """Turn the raw ``apis`` mapping into :class:`Credentials`, warning about bad entries.
 
     ``required_items`` maps each API name known to an installed plugin to the number of items
@@ -180,7 +180,5 @@ def load_credentials(apis: Any) -> Credentials:
         raise CredentialsError(
             f"a pybotters_load_apis hook returned {type(raw).__name__}; expected a mapping"
         )
-    required = {
-        name: exchange.items_for(name) for name, exchange in registry.api_names.items()
-    }
+    required = {name: exchange.items_for(name) for name, exchange in registry.api_names.items()}
     return validate(raw, required)

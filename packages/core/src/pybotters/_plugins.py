@@ -21,7 +21,7 @@ import threading
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import pluggy
 
@@ -118,9 +118,7 @@ def _check_api(exchange: Exchange) -> str | None:
         want = ".".join(map(str, api))
         have = ".".join(map(str, PLUGIN_API))
         hint = "upgrade pybotters-core" if api > PLUGIN_API else "upgrade the plugin"
-        return (
-            f"targets plugin API {want}; pybotters-core {__version__} provides {have}; {hint}"
-        )
+        return f"targets plugin API {want}; pybotters-core {__version__} provides {have}; {hint}"
     return None
 
 
@@ -158,7 +156,7 @@ class PluginHost:
             self._registry = None
 
     def discover(self) -> None:
-        """Load the ``pybotters`` entry points once. Failures are recorded and warned, never raised."""
+        """Load the ``pybotters`` entry points once; failures are warned and recorded."""
         with self._lock:
             if self._discovered:
                 return
@@ -192,13 +190,13 @@ class PluginHost:
             return
         try:
             plugin = ep.load()
-        except Exception as exc:  # noqa: BLE001 - any import error skips just this plugin
+        except Exception as exc:
             self._fail(status, f"import of {ep.value!r} failed: {type(exc).__name__}: {exc}")
             return
         try:
             self.pm.register(plugin, name=ep.name)
             self.pm.check_pending()
-        except Exception as exc:  # noqa: BLE001 - invalid hooks skip just this plugin
+        except Exception as exc:
             if self.pm.is_registered(plugin):
                 self.pm.unregister(plugin)
             self._fail(status, f"its hooks do not validate: {exc}")
@@ -234,34 +232,40 @@ class PluginHost:
                 )
                 status.exchanges = []
                 try:
-                    exchanges = list(impl.function())
-                except Exception as exc:  # noqa: BLE001
+                    exchanges = list(cast("Iterable[object]", impl.function()))
+                except Exception as exc:
                     self._fail(status, f"pybotters_exchanges() raised {type(exc).__name__}: {exc}")
                     continue
-                for exchange in exchanges:
-                    if not isinstance(exchange, Exchange):
-                        self._fail(status, f"returned {type(exchange).__name__}, not Exchange")
-                        break
-                    reason = _check_api(exchange)
-                    if reason is not None:
-                        status.status = "incompatible"
-                        status.reason = reason
-                        warnings.warn(
-                            f"pybotters plugin {status.label()} was refused: {reason}",
-                            PluginWarning,
-                            stacklevel=3,
-                        )
-                        break
-                    reason = _check_hosts(exchange)
-                    if reason is not None:
-                        self._fail(status, reason)
-                        break
-                else:
-                    for exchange in exchanges:
-                        self._add(registry, owners, status, exchange)
-                    status.exchanges = exchanges
+                valid = self._validate(status, exchanges)
+                for exchange in valid:
+                    self._add(registry, owners, status, exchange)
+                status.exchanges = valid
             self._registry = registry
             return registry
+
+    def _validate(self, status: PluginStatus, exchanges: list[object]) -> list[Exchange]:
+        """The plugin's exchanges if all are usable; else warn, record why and return []."""
+        valid: list[Exchange] = []
+        for exchange in exchanges:
+            if not isinstance(exchange, Exchange):
+                self._fail(status, f"returned {type(exchange).__name__}, not Exchange")
+                return []
+            reason = _check_api(exchange)
+            if reason is not None:
+                status.status = "incompatible"
+                status.reason = reason
+                warnings.warn(
+                    f"pybotters plugin {status.label()} was refused: {reason}",
+                    PluginWarning,
+                    stacklevel=4,
+                )
+                return []
+            reason = _check_hosts(exchange)
+            if reason is not None:
+                self._fail(status, reason)
+                return []
+            valid.append(exchange)
+        return valid
 
     def _add(
         self,

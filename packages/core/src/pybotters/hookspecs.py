@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
 import pluggy
 
@@ -53,14 +53,28 @@ hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 _hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
 
+@overload
+def hookimpl(function: F, /) -> F: ...
+
+
+@overload
+def hookimpl(*, tryfirst: bool = False, trylast: bool = False) -> Callable[[F], F]: ...
+
+
 def hookimpl(
     function: F | None = None,
+    /,
     *,
     tryfirst: bool = False,
     trylast: bool = False,
-) -> Any:
-    """Mark a function of a plugin module as the implementation of the hook of the same name."""
-    return _hookimpl(function, tryfirst=tryfirst, trylast=trylast)
+) -> F | Callable[[F], F]:
+    """Mark a function of a plugin module as the implementation of the hook of the same name.
+
+    Use bare (``@hookimpl``) or with ordering (``@hookimpl(tryfirst=True)``).
+    """
+    if function is not None:
+        return _hookimpl(function)
+    return cast("Callable[[F], F]", _hookimpl(tryfirst=tryfirst, trylast=trylast))
 
 
 # --------------------------------------------------------------------------------------------
@@ -316,5 +330,3 @@ KNOWN_STORE_PROVIDERS: Mapping[str, str] = {
     "BybitDataStore": "pybotters-bybit",
     "OKXDataStore": "pybotters-okx",
 }
-
-DataEncoding = Literal["json", "form"]

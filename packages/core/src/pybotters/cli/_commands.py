@@ -16,9 +16,7 @@ __all__ = ["add_all"]
 def add_all(commands: Any) -> None:
     plugins = commands.add_parser("plugins", help="list installed exchange plugins")
     plugins.add_argument("--json", action="store_true", help="print JSON records")
-    plugins.add_argument(
-        "--check", action="store_true", help="exit 1 if any plugin failed to load"
-    )
+    plugins.add_argument("--check", action="store_true", help="exit 1 if any plugin failed to load")
     plugins.set_defaults(handler=cmd_plugins)
 
     fetch = commands.add_parser("fetch", help="send one (signed) HTTP request, print the JSON")
@@ -32,7 +30,9 @@ def add_all(commands: Any) -> None:
         help="query parameters",
     )
     fetch.add_argument("--data", help="JSON body, e.g. '{\"size\": 0.01}'")
-    fetch.add_argument("--apis", help="credentials JSON file (default: ./apis.json, $PYBOTTERS_APIS)")
+    fetch.add_argument(
+        "--apis", help="credentials JSON file (default: ./apis.json, $PYBOTTERS_APIS)"
+    )
     fetch.set_defaults(handler=cmd_fetch)
 
     from . import _streams
@@ -91,7 +91,9 @@ def _parse_data(raw: str | None) -> Any:
     try:
         return json.loads(raw)
     except json.JSONDecodeError as exc:
-        raise CommandError(f"--data is not valid JSON: {exc.msg} at column {exc.colno}", 2) from None
+        raise CommandError(
+            f"--data is not valid JSON: {exc.msg} at column {exc.colno}", 2
+        ) from None
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
