@@ -165,3 +165,22 @@ def build(session: nox.Session) -> None:
     if names != ["bitflyer"]:
         session.error(f"pybotters-core[bitflyer] installed plugins {names}, expected ['bitflyer']")
     session.log("pybotters-core[bitflyer] installs exactly the bitflyer plugin")
+
+
+@nox.session(python=MAIN_PYTHON, default=False)
+def bench(session: nox.Session) -> None:
+    """Benchmarks: this project vs pybotters 1.11.2 vs raw aiohttp + orjson, in one table.
+
+    This session's virtualenv gets core and every plugin from packages/; a second virtualenv
+    next to it (.nox/bench-pybotters-1-11-2) gets pybotters==1.11.2 from the package index.
+    The runner drives both (and the raw "limit" side) and writes bench-results/results.json
+    and bench-results/results.md. Runner options go after ``--``, e.g.
+    ``nox -s bench -- --repeat 3 --only ws,http``.
+    """
+    session.install(str(CORE), *(str(path) for path in PLUGINS.values()))
+    reference = Path(session.virtualenv.location).parent / "bench-pybotters-1-11-2"
+    python = reference / ("Scripts" if sys.platform == "win32" else "bin") / "python"
+    if not python.exists():
+        session.run("python", "-m", "venv", str(reference))
+    session.run(str(python), "-m", "pip", "install", "--quiet", "pybotters==1.11.2", external=True)
+    session.run("python", "-m", "benchmarks", "--reference-python", str(python), *session.posargs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import warnings
@@ -18,6 +19,7 @@ from .__about__ import __version__
 from ._credentials import Credentials, load_credentials
 from ._exceptions import InsecureSigningWarning
 from ._plugins import host
+from ._ws_timing import DEFAULT_BACKOFF
 from .hookspecs import Exchange, SignRequest
 
 if TYPE_CHECKING:
@@ -26,7 +28,7 @@ if TYPE_CHECKING:
 
     from aiohttp.client import _RequestContextManager
 
-    from .ws import WebSocketApp
+    from .ws import BytesHandler, JsonHandler, StrHandler, WebSocketApp
 
 __all__ = ["Client", "FetchResult", "NotJSONContent"]
 
@@ -134,12 +136,15 @@ class Client:
         return self._session.closed
 
     async def close(self) -> None:
-        """Stop every WebSocketApp of this client and close the session."""
+        """Stop every WebSocketApp of this client (together) and close the session."""
         apps = list(self._ws_apps)
         self._ws_apps.clear()
-        for app in apps:
-            await app.close()
-        await self._session.close()
+        try:
+            if apps:
+                await asyncio.gather(*(app.close() for app in apps))
+        finally:
+            # Even when the close is itself cancelled (Ctrl+C while leaving `async with`).
+            await self._session.close()
 
     # -- HTTP --------------------------------------------------------------------------------
 
@@ -262,12 +267,60 @@ class Client:
 
     # -- WebSocket ---------------------------------------------------------------------------
 
-    def ws_connect(self, url: str, **kwargs: Any) -> WebSocketApp:
-        """Open a self-healing WebSocket stream; see :class:`pybotters.WebSocketApp`."""
+    def ws_connect(
+        self,
+        url: str | URL,
+        *,
+        send_str: str | Sequence[str] | None = None,
+        send_bytes: bytes | Sequence[bytes] | None = None,
+        send_json: Any = None,
+        hdlr_str: StrHandler | Sequence[StrHandler] | None = None,
+        hdlr_bytes: BytesHandler | Sequence[BytesHandler] | None = None,
+        hdlr_json: JsonHandler | Sequence[JsonHandler] | None = None,
+        backoff: tuple[float, float, float, float] = DEFAULT_BACKOFF,
+        heartbeat: float | None = 10.0,
+        auth: Any = _DEFAULT,
+        **kwargs: Any,
+    ) -> WebSocketApp:
+        """Open a self-healing WebSocket stream and return its :class:`pybotters.WebSocketApp`.
+
+        Returns at once; ``await`` the app to wait for the first connection. Must be called
+        in a running event loop.
+
+        :param url: ``wss://...`` (``base_url`` is not applied). ``app.url`` can change it later.
+        :param send_str: a text message or a list of them, sent on every (re)connection.
+        :param send_bytes: a binary message or a list of them, sent on every (re)connection.
+        :param send_json: a JSON message or a list of messages (a list is always several
+            messages), encoded by orjson and prepared (signed) by the exchange plugin.
+        :param hdlr_str: ``(text, ws)`` handler(s) for TEXT frames.
+        :param hdlr_bytes: ``(data, ws)`` handler(s) for BINARY frames.
+        :param hdlr_json: ``(obj, ws)`` handler(s) for frames that are JSON (decoded once).
+        :param backoff: ``(min, max, factor, initial)`` seconds for reconnect delays.
+        :param heartbeat: aiohttp's protocol ping interval (seconds) that detects a dead
+            connection; ``None`` disables it.
+        :param auth: ``None`` connects without the exchange login; the default logs in when a
+            credential exists for the host. Any other value goes to aiohttp (e.g. BasicAuth).
+        :param kwargs: passed to :meth:`aiohttp.ClientSession.ws_connect` (``headers``,
+            ``receive_timeout``, ``autoping``, ...).
+        """
         from .ws import WebSocketApp
 
-        app = WebSocketApp(self, url, **kwargs)
-        self._ws_apps.add(app)
+        app = WebSocketApp(
+            self,
+            url,
+            send_str=send_str,
+            send_bytes=send_bytes,
+            send_json=send_json,
+            hdlr_str=hdlr_str,
+            hdlr_bytes=hdlr_bytes,
+            hdlr_json=hdlr_json,
+            backoff=backoff,
+            heartbeat=heartbeat,
+            auth=auth,
+            **kwargs,
+        )
+        if not app.closed:
+            self._ws_apps.add(app)
         return app
 
     # -- used by WebSocketApp ----------------------------------------------------------------

@@ -167,6 +167,8 @@ class WebSocketAuth:
     async def receive_json(self) -> Any:
         """Return the next JSON message; non-JSON frames are kept for the handlers and skipped.
 
+        Protocol pings and pongs read meanwhile are kept too; the core answers them afterwards.
+
         Raises :class:`ConnectionError` if the connection closes first. The core bounds the
         whole authentication with a timeout.
         """
@@ -181,6 +183,10 @@ class WebSocketAuth:
                     return orjson.loads(msg.data)
                 except orjson.JSONDecodeError:
                     continue
+            if msg.type in (aiohttp.WSMsgType.PING, aiohttp.WSMsgType.PONG):
+                # Kept for the core, which answers pings and matches pongs after the login.
+                self._backlog.append(msg)
+                continue
             if msg.type in (
                 aiohttp.WSMsgType.CLOSE,
                 aiohttp.WSMsgType.CLOSING,
@@ -330,3 +336,32 @@ KNOWN_STORE_PROVIDERS: Mapping[str, str] = {
     "BybitDataStore": "pybotters-bybit",
     "OKXDataStore": "pybotters-okx",
 }
+
+
+# --------------------------------------------------------------------------------------------
+# Testing-kit hooks (called only by pybotters.testing, never by a Client)
+# --------------------------------------------------------------------------------------------
+
+if TYPE_CHECKING:
+    from .testing import FakeExchangeSpec
+
+
+@hookspec
+def pybotters_fake_exchanges() -> Sequence[FakeExchangeSpec]:
+    """Return how fake servers imitate this plugin's exchanges (optional).
+
+    **Called** only by :mod:`pybotters.testing`, once each time a fake exchange is started
+    (``FakeExchange(name)`` or the ``start_fake_exchange`` fixture); never during traffic. The fake
+    keeps the spec whose ``name`` equals the exchange it imitates.
+
+    **Returns** a sequence of :class:`pybotters.testing.FakeExchangeSpec`: extra hosts to
+    route, ``verify_http(request, secret_lookup)`` to check request signatures,
+    ``http_rejection(request, reason)`` for the exchange's own error reply, and
+    ``on_ws_connect(session)`` / ``on_ws_message(message, session)`` to answer WebSocket
+    logins, subscriptions and pings. Two plugins contributing the same name is an error naming
+    both. An exchange with no spec still gets a fake: a plain scripted server.
+
+    **Must not** do I/O, or put secrets into a reply, a log line or an error reason. The
+    callables run inside the fake server and must be synchronous and quick.
+    """
+    raise NotImplementedError
