@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import hashlib
 import json
 import os
 import random
@@ -48,6 +49,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 CACHE_ENV = "PYBOTTERS_BENCH_CACHE"
 """Names a folder where generated inputs are kept between processes (set by the runner)."""
 
+# Cached inputs are named after this file's content, so editing a generator never reuses them.
+_VERSION = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+
 
 def _cached(fn: F) -> F:
     """Memoise in the process and, when ``$PYBOTTERS_BENCH_CACHE`` names a folder, on disk, so
@@ -61,7 +65,8 @@ def _cached(fn: F) -> F:
         folder = os.environ.get(CACHE_ENV)
         path = None
         if folder:
-            path = Path(folder) / f"{fn.__name__}-{'-'.join(map(str, args))}.json"
+            name = "-".join([fn.__name__, *map(str, args), _VERSION])
+            path = Path(folder) / f"{name}.json"
             if path.is_file():
                 value = json.loads(path.read_text())
                 memo[args] = value = tuple(value) if isinstance(value, list) else value

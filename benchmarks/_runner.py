@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
-from . import workloads
+from . import _data, workloads
 
 __all__ = ["build_parser", "main", "markdown", "summarise"]
 
@@ -204,9 +204,13 @@ def _cell(info: dict[str, Any] | None, unit: str) -> str:
 
 def markdown(results: dict[str, Any]) -> str:
     meta = results["meta"]
+    load = meta.get("load_average") or {}
+    busy = ""
+    if load.get("before") is not None and load.get("after") is not None:
+        busy = f" Load average {load['before']:.1f} before, {load['after']:.1f} after."
     lines = [
         f"Run {meta['date']} on {meta['machine']}, {meta['cpus']} CPUs; "
-        f"{meta['repeat']} repetitions, medians; total {meta['total_seconds']:.0f} s.",
+        f"{meta['repeat']} repetitions, medians; total {meta['total_seconds']:.0f} s.{busy}",
         "",
         "| workload | ours | pybotters 1.11.2 | limit (raw) | ours vs pybotters | ours vs limit |",
         "| --- | ---: | ---: | ---: | --- | --- |",
@@ -276,6 +280,14 @@ def _print_table(results: dict[str, Any]) -> None:
                     print(info["traceback"], file=sys.stderr)
 
 
+def _load_average() -> float | None:
+    """The 1-minute load average (other work on the machine skews the results), if known."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (AttributeError, OSError):
+        return None
+
+
 def _select(only: str | None) -> list[workloads.Workload]:
     if not only:
         return list(workloads.WORKLOADS)
@@ -311,8 +323,9 @@ def main(argv: list[str] | None = None) -> int:
     selected = _select(args.only)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    os.environ[workloads._data.CACHE_ENV] = str(out / "cache")
+    os.environ[_data.CACHE_ENV] = str(out / "cache")
 
+    load_before = _load_average()
     started = time.perf_counter()
     server, ports = _start_server()
     pythons = {"ours": sys.executable, "limit": sys.executable}
@@ -372,6 +385,7 @@ def main(argv: list[str] | None = None) -> int:
             ),
             "versions": versions,
             "total_seconds": total,
+            "load_average": {"before": load_before, "after": _load_average()},
         },
         "workloads": summaries,
     }  # fmt: skip

@@ -27,18 +27,29 @@ from . import workloads
 __all__ = ["main", "serve"]
 
 
+_DISTRIBUTIONS = (
+    "pybotters",
+    "pybotters-core",
+    "pybotters-bitflyer",
+    "pybotters-bybit",
+    "pybotters-okx",
+    "aiohttp",
+    "orjson",
+)
+
+
 def _versions(side: str) -> dict[str, str]:
-    import aiohttp
+    """Python and the installed versions of the distributions that matter to this side."""
+    from importlib import metadata
 
-    versions = {"python": platform.python_version(), "aiohttp": aiohttp.__version__}
-    if side == "limit":
-        import orjson
-
-        versions["orjson"] = orjson.__version__
-    else:
-        import pybotters
-
-        versions["pybotters"] = getattr(pybotters, "__version__", "?")
+    versions = {"python": platform.python_version()}
+    for name in _DISTRIBUTIONS:
+        if side == "limit" and name.startswith("pybotters"):
+            continue
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
     return versions
 
 

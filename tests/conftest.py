@@ -65,7 +65,7 @@ def register_plugin() -> Iterator[Callable[..., str]]:
 
 
 @pytest.fixture
-def fake_exchange(register_plugin: Callable[..., str]) -> Exchange:
+def fakex_exchange(register_plugin: Callable[..., str]) -> Exchange:
     exchange = make_exchange()
     register_plugin(exchange, name="fakex_plugin")
     return exchange

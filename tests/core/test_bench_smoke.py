@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
+import shlex
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -162,3 +164,33 @@ def test_inputs_are_deterministic() -> None:
     assert _data.okx_crc([["3366.1", "7"], ["3366", "6"]], [["3366.8", "9"], ["3368", "8"]]) == (
         -1881014294
     )
+
+
+def _console_commands(doc: Path) -> list[list[str]]:
+    commands = []
+    in_console = False
+    for line in doc.read_text().splitlines():
+        if line.startswith("```"):
+            in_console = line.strip() == "```console"
+            continue
+        if in_console and line.startswith("$ "):
+            commands.append(shlex.split(line[2:]))
+    return commands
+
+
+def test_documented_commands_and_options_exist() -> None:
+    parser = _runner.build_parser()
+    seen = 0
+    for doc in (ROOT / "docs" / "performance.md", ROOT / "benchmarks" / "README.md"):
+        for words in _console_commands(doc):
+            assert words[:3] == ["nox", "-s", "bench"], f"{doc.name}: unexpected {words}"
+            parser.parse_args(words[words.index("--") + 1 :] if "--" in words else [])
+            seen += 1
+    assert seen >= 4
+    assert "def bench(session" in (ROOT / "noxfile.py").read_text()
+    # Every option in the README's table is one the runner accepts.
+    readme = (ROOT / "benchmarks" / "README.md").read_text()
+    options = re.findall(r"^\| `(--[a-z-]+)", readme, flags=re.MULTILINE)
+    assert options
+    known = {opt for action in parser._actions for opt in action.option_strings}
+    assert set(options) <= known

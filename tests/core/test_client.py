@@ -111,7 +111,7 @@ async def test_session_kwargs_pass_through() -> None:
 
 
 async def test_signed_get(
-    server: RecordingServer, fake_exchange: Exchange, frozen_clock: float
+    server: RecordingServer, fakex_exchange: Exchange, frozen_clock: float
 ) -> None:
     async with client(server, apis=APIS) as c:
         await c.fetch("GET", "https://api.fakex.test/v1/me", params={"x": 1})
@@ -123,7 +123,7 @@ async def test_signed_get(
 
 
 async def test_signed_post_encodes_json_and_keeps_caller_data(
-    server: RecordingServer, fake_exchange: Exchange, frozen_clock: float
+    server: RecordingServer, fakex_exchange: Exchange, frozen_clock: float
 ) -> None:
     data = {"size": 0.01, "side": "BUY"}
     headers = {"X-Custom": "1"}
@@ -141,7 +141,7 @@ async def test_signed_post_encodes_json_and_keeps_caller_data(
 
 
 async def test_signed_request_does_not_follow_redirects(
-    server: RecordingServer, fake_exchange: Exchange
+    server: RecordingServer, fakex_exchange: Exchange
 ) -> None:
     server.respond("/moved", "", status=302)
     async with client(server, apis=APIS) as c:
@@ -160,13 +160,13 @@ async def test_custom_encoder_used(server: RecordingServer, register_plugin: Any
     assert server.requests[0]["headers"]["Content-Type"] == "application/x-www-form-urlencoded"
 
 
-async def test_auth_none_sends_unsigned(server: RecordingServer, fake_exchange: Exchange) -> None:
+async def test_auth_none_sends_unsigned(server: RecordingServer, fakex_exchange: Exchange) -> None:
     async with client(server, apis=APIS) as c:
         await c.fetch("GET", "https://api.fakex.test/v1/me", auth=None)
     assert "X-SIGN" not in server.requests[0]["headers"]
 
 
-async def test_unknown_host_untouched(server: RecordingServer, fake_exchange: Exchange) -> None:
+async def test_unknown_host_untouched(server: RecordingServer, fakex_exchange: Exchange) -> None:
     async with client(server, apis=APIS) as c:
         await c.fetch("POST", "https://api.fakex.test.evil.example/v1/me", data={"a": "b"})
     sent = server.requests[0]
@@ -175,14 +175,14 @@ async def test_unknown_host_untouched(server: RecordingServer, fake_exchange: Ex
 
 
 async def test_no_credential_sends_unsigned(
-    server: RecordingServer, fake_exchange: Exchange
+    server: RecordingServer, fakex_exchange: Exchange
 ) -> None:
     async with client(server, apis={}) as c:
         await c.fetch("GET", "https://api.fakex.test/public")
     assert "X-SIGN" not in server.requests[0]["headers"]
 
 
-async def test_plain_http_not_signed(server: RecordingServer, fake_exchange: Exchange) -> None:
+async def test_plain_http_not_signed(server: RecordingServer, fakex_exchange: Exchange) -> None:
     async with client(server, apis=APIS) as c:
         with pytest.warns(pybotters.InsecureSigningWarning, match="unsigned"):
             await c.fetch("GET", "http://api.fakex.test/v1/me")
@@ -219,7 +219,7 @@ async def test_select_api_name(server: RecordingServer, register_plugin: Any) ->
     assert [r["headers"]["X-KEY"] for r in server.requests] == ["live-key", "demo-key"]
 
 
-async def test_repr_has_no_secret(fake_exchange: Exchange) -> None:
+async def test_repr_has_no_secret(fakex_exchange: Exchange) -> None:
     async with pybotters.Client(apis=APIS) as c:
         text = repr(c) + repr(c._credentials) + repr(c._credentials.get("fakex"))
     assert SECRET not in text
@@ -241,3 +241,16 @@ async def test_connector_hook(register_plugin: Any) -> None:
     register_plugin(pybotters_client_connector=pybotters_client_connector)
     async with pybotters.Client() as c:
         assert c.session.connector is made[0]
+
+
+async def test_session_headers_take_part_in_selection(
+    server: RecordingServer, register_plugin: Any
+) -> None:
+    def select(request: Any, default: str) -> str:
+        return "fakex_demo" if request.headers.get("x-demo") == "1" else default
+
+    register_plugin(make_exchange(api_names=("fakex", "fakex_demo"), select_api_name=select))
+    apis = {"fakex": ["live-key", SECRET], "fakex_demo": ["demo-key", SECRET]}
+    async with client(server, apis=apis, headers={"x-demo": "1"}) as c:
+        await c.fetch("GET", "https://api.fakex.test/a")
+    assert server.requests[0]["headers"]["X-KEY"] == "demo-key"

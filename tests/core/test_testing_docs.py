@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -31,13 +32,24 @@ def write_examples(directory: Path) -> None:
         (directory / name).write_text(code, encoding="utf-8")
 
 
-def run_pytest(directory: Path, *files: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+def bitflyer_plugin_loaded() -> bool:
+    return any(exchange.name == "bitflyer" for exchange in host.registry.http_hosts.values())
+
+
+@pytest.fixture(scope="module")
+def pytest_run(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Run the test examples once, in a fresh pytest process with warnings as errors."""
+    directory = tmp_path_factory.mktemp("testing_docs")
+    write_examples(directory)
+    files = ["test_reconnect.py", "test_plugin_spec.py"]
+    if bitflyer_plugin_loaded():
+        files.append("test_bot.py")
+    out = subprocess.run(
         [
             sys.executable,
             "-m",
             "pytest",
-            "-q",
+            "-v",
             "-p",
             "no:cacheprovider",
             "-W",
@@ -52,37 +64,32 @@ def run_pytest(directory: Path, *files: str) -> subprocess.CompletedProcess[str]
         cwd=directory,
         timeout=120,
     )
+    return out.stdout + out.stderr
 
 
 def test_every_python_example_is_titled_and_run_here() -> None:
     assert set(examples()) == EXPECTED
 
 
-def test_standalone_example(tmp_path: Path) -> None:
+def test_standalone_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_examples(tmp_path)
-    out = subprocess.run(
-        [sys.executable, "-W", "error", "standalone.py"],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=tmp_path,
-        timeout=60,
-    )
-    assert out.returncode == 0, out.stdout + out.stderr
+    monkeypatch.chdir(tmp_path)
+    runpy.run_path(str(tmp_path / "standalone.py"), run_name="__main__")
 
 
-def test_reconnect_and_plugin_examples(tmp_path: Path) -> None:
-    write_examples(tmp_path)
-    out = run_pytest(tmp_path, "test_reconnect.py", "test_plugin_spec.py")
-    assert out.returncode == 0, out.stdout + out.stderr
-    assert "2 passed" in out.stdout, out.stdout
+@pytest.mark.parametrize(
+    "test_id",
+    [
+        "test_reconnect.py::test_the_stream_survives_a_disconnect",
+        "test_plugin_spec.py::test_signatures_and_login",
+    ],
+)
+def test_pytest_examples(pytest_run: str, test_id: str) -> None:
+    assert f"{test_id} PASSED" in pytest_run, pytest_run
 
 
-def test_bot_example(tmp_path: Path) -> None:
-    exchanges = {exchange.name for exchange in host.registry.http_hosts.values()}
-    if "bitflyer" not in exchanges:
+def test_bot_example(pytest_run: str) -> None:
+    if not bitflyer_plugin_loaded():
         pytest.skip("the bot example fakes bitFlyer: it needs the pybotters-bitflyer plugin")
-    write_examples(tmp_path)
-    out = run_pytest(tmp_path, "test_bot.py")
-    assert out.returncode == 0, out.stdout + out.stderr
-    assert "1 passed" in out.stdout, out.stdout
+    test_id = "test_bot.py::test_buys_at_the_best_bid_and_waits_for_the_fill"
+    assert f"{test_id} PASSED" in pytest_run, pytest_run

@@ -23,7 +23,7 @@ from pybotters.testing import (
     FakeResponse,
     FakeServerError,
 )
-from pybotters.testing._pytest_plugin import FakeExchangeFactory
+from pybotters.testing._pytest_plugin import FakeExchangeFactory, fake_exchange_starter
 from pybotters.testing._routing import PLUGIN_NAME, switchboard
 
 HOSTS = ["api.demo.test", "stream.demo.test"]
@@ -89,45 +89,26 @@ async def test_fixture_starts_and_routes(start_fake_exchange: FakeExchangeFactor
     # nothing_leaks checks that the fixture closed the fake and unrouted its hosts
 
 
-def test_fixture_reports_handler_errors_at_teardown(tmp_path: Any) -> None:
-    test_file = tmp_path / "test_inner.py"
-    test_file.write_text(
-        "import pybotters\n"
-        "async def test_inner(start_fake_exchange):\n"
-        "    fake = await start_fake_exchange('demo', hosts=['api.demo.test'])\n"
-        "    def broken(request):\n"
-        "        raise RuntimeError('scripted handler bug')\n"
-        "    fake.route('GET', '/x', broken)\n"
-        "    async with pybotters.Client() as client:\n"
-        "        result = await client.fetch('GET', 'https://api.demo.test/x')\n"
-        "    assert result.response.status == 500\n"
-    )
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "-o",
-            "asyncio_mode=auto",
-            "-o",
-            "asyncio_default_fixture_loop_scope=function",
-            "-W",
-            "error",
-            str(test_file),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=tmp_path,
-        timeout=120,
-    )
-    assert out.returncode == 1, out.stdout + out.stderr
-    assert "1 passed, 1 error" in out.stdout, out.stdout
-    assert "FakeServerError" in out.stdout
-    assert "scripted handler bug" in out.stdout
+async def test_fixture_closes_every_fake_and_reports_handler_errors() -> None:
+    def broken(request: FakeRequest) -> Any:
+        raise RuntimeError("scripted handler bug")
+
+    fakes: list[FakeExchange] = []
+
+    async def run() -> None:
+        async with fake_exchange_starter() as start:
+            fakes.append(await start("one", hosts=["api.one.test"]))
+            fakes.append(await start("two", hosts=["api.two.test"]))
+            fakes[0].route("GET", "/x", broken)
+            async with pybotters.Client() as client:
+                result = await client.fetch("GET", "https://api.one.test/x")
+            assert result.response.status == 500
+
+    with pytest.raises(FakeServerError, match="scripted handler bug"):
+        await run()
+    first, second = fakes
+    assert not first.running
+    assert not second.running
 
 
 # -- routing -----------------------------------------------------------------------------------
@@ -181,6 +162,16 @@ async def test_literal_ip_off_loopback_is_refused(fake: FakeExchange) -> None:
         with pytest.raises(aiohttp.ClientConnectorError) as info:
             await client.fetch("GET", "https://192.0.2.1/x")
     assert "only fake exchanges on the loopback interface" in str(info.value)
+
+
+async def test_loopback_stays_reachable(fake: FakeExchange) -> None:
+    fake.route("GET", "/local", "loopback")
+    plain_port = fake._ports[1] if fake._ports else 0
+    async with pybotters.Client() as client:
+        by_name = await client.fetch("GET", f"http://localhost:{plain_port}/local")
+        by_address = await client.fetch("GET", f"http://127.0.0.1:{plain_port}/local")
+    assert (by_name.text, by_address.text) == ("loopback", "loopback")
+    assert [r.host for r in fake.requests] == ["localhost", "127.0.0.1"]
 
 
 async def test_user_connector_is_left_alone(fake: FakeExchange) -> None:

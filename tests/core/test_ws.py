@@ -20,7 +20,7 @@ from pybotters._ws_timing import SendLimiter
 from pybotters.hookspecs import Heartbeat, WebSocketAuth, WebSocketHooks
 from pybotters.ws import WebSocketApp
 from tests.conftest import make_exchange
-from tests.core.wsserver import ServerConn, WSServer, ws_server
+from tests.core.wsserver import ServerConn, WSServer, app_tasks, within, ws_server
 
 __all__ = ["ws_server"]  # the fixture, imported for the tests below
 
@@ -35,21 +35,6 @@ Register = Callable[..., str]
 
 def client_for(server: WSServer, **kwargs: Any) -> pybotters.Client:
     return pybotters.Client(connector=server.connector(), **kwargs)
-
-
-async def within(awaitable: Any, timeout: float = 5.0) -> Any:
-    """Await with a safety net, so that a broken app fails the test instead of hanging it."""
-    return await asyncio.wait_for(asyncio.ensure_future(awaitable), timeout)
-
-
-def app_tasks() -> list[asyncio.Task[Any]]:
-    """Tasks started by WebSocketApps that are still alive."""
-    names = ("WebSocketApp.", "_send_heartbeats")
-    return [
-        task
-        for task in asyncio.all_tasks()
-        if not task.done() and getattr(task.get_coro(), "__qualname__", "").startswith(names)
-    ]
 
 
 class Recorder:
@@ -947,3 +932,25 @@ async def test_heartbeat_timeout_must_be_positive(ws_server: WSServer, timeout: 
         app = client.ws_connect(ws_server.url())
         with pytest.raises(ValueError, match="timeout must be > 0"):
             await app.heartbeat(timeout)
+
+
+async def test_send_json_follows_the_live_connection_not_the_next_url(
+    ws_server: WSServer, register_plugin: Register
+) -> None:
+    register_fakex(register_plugin, prepare_message=lambda m, c, t: {**m, "signed": True})
+    async with client_for(ws_server) as client:
+        app = await within(client.ws_connect(HOST_URL))
+        app.url = ws_server.url("/plain")  # not an exchange host
+        await app.send_json({"a": 1})  # still on the exchange connection: prepared
+        first = app.current_ws
+        assert first is not None
+        await first.close()
+        await within(app)
+        await app.send_json({"b": 1})  # now on /plain: sent as is
+        await ws_server.wait_until(
+            lambda: len(ws_server.connections) == 2 and ws_server.connections[1].received,
+            "the second message",
+        )
+    assert ws_server.connections[0].received_json == [{"a": 1, "signed": True}]
+    assert ws_server.connections[1].path == "/plain"
+    assert ws_server.connections[1].received_json == [{"b": 1}]

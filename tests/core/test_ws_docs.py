@@ -20,8 +20,7 @@ import pytest
 from pybotters import WebSocketAuthError
 from pybotters._plugins import host
 from pybotters.hookspecs import PLUGIN_API, Exchange, WebSocketAuth, WebSocketHooks, hookimpl
-from tests.core.test_ws import app_tasks
-from tests.core.wsserver import ServerConn, WSServer
+from tests.core.wsserver import ServerConn, WSServer, app_tasks
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "websocket.md"
 EXAMPLE = re.compile(

@@ -23,9 +23,24 @@ from aiohttp.abc import AbstractResolver
 if TYPE_CHECKING:
     from aiohttp.abc import ResolveResult  # aiohttp >= 3.10; a plain dict before
 
-__all__ = ["ServerConn", "WSServer", "ws_server"]
+__all__ = ["ServerConn", "WSServer", "app_tasks", "within", "ws_server"]
 
 Script = Callable[["ServerConn"], Coroutine[Any, Any, None]]
+
+
+async def within(awaitable: Any, timeout: float = 5.0) -> Any:
+    """Await with a safety net, so that a broken app fails the test instead of hanging it."""
+    return await asyncio.wait_for(asyncio.ensure_future(awaitable), timeout)
+
+
+def app_tasks() -> list[asyncio.Task[Any]]:
+    """Tasks started by WebSocketApps that are still alive."""
+    names = ("WebSocketApp.", "_send_heartbeats")
+    return [
+        task
+        for task in asyncio.all_tasks()
+        if not task.done() and getattr(task.get_coro(), "__qualname__", "").startswith(names)
+    ]
 
 
 class ServerConn:

@@ -197,6 +197,11 @@ class Client:
         kwargs: dict[str, Any],
     ) -> _RequestContextManager:
         headers: CIMultiDict[str] = CIMultiDict(kwargs.pop("headers", None) or {})
+        # Session-level headers take part in signing and API-name selection (for example
+        # Client(headers={"x-simulated-trading": "1"}) for OKX demo trading).
+        for name, value in self._session.headers.items():
+            if name not in headers:
+                headers[name] = value
         if data is None:
             body = None
         elif isinstance(data, bytes):

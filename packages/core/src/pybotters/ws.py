@@ -270,6 +270,7 @@ class WebSocketApp:
         "_client",
         "_closing",
         "_conn",
+        "_conn_plan",
         "_connect_kwargs",
         "_current_ws",
         "_ended",
@@ -330,6 +331,7 @@ class WebSocketApp:
         self._closing = False
         self._ended = False
         self._conn: asyncio.Task[str] | None = None
+        self._conn_plan = self._plan
         self._on_text, self._on_binary = _make_dispatchers(
             _handlers(hdlr_str, "hdlr_str"),
             _handlers(hdlr_bytes, "hdlr_bytes"),
@@ -395,7 +397,7 @@ class WebSocketApp:
                 if self._current_ws is ws:
                     logger.warning(
                         "WebSocket %s: no pong within %s s; reconnecting",
-                        _safe_url(self._plan.url),
+                        _safe_url(self._conn_plan.url),
                         timeout,
                     )
                     self._drop(ws)
@@ -421,7 +423,7 @@ class WebSocketApp:
     async def send_json(self, data: Any) -> None:
         """Send one JSON message, prepared (signed) by the exchange plugin and paced."""
         ws, limiter = self._live()
-        text = self._encode(self._plan, data)
+        text = self._encode(self._conn_plan, data)  # the plan of the live connection's URL
         if limiter is not None:
             await limiter.acquire()
         await ws.send_str(text)
@@ -551,6 +553,7 @@ class WebSocketApp:
     async def _serve(self, ws: aiohttp.ClientWebSocketResponse, plan: _Plan) -> str:
         """Run one connection until it ends; return why it ended."""
         self._current_ws = ws
+        self._conn_plan = plan
         limiter = plan.new_limiter()
         self._limiter = limiter
         loop = asyncio.get_running_loop()

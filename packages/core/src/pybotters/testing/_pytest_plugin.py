@@ -6,6 +6,7 @@ aiohttp or trustme happens until a test asks for the fixture.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, cast
@@ -46,13 +47,12 @@ class FakeExchangeFactory(Protocol):
     ) -> FakeExchange: ...
 
 
-@_async_fixture
-async def start_fake_exchange() -> AsyncIterator[FakeExchangeFactory]:
-    """Start fake exchanges for this test; each is closed (and its hosts unrouted) afterwards.
+@contextlib.asynccontextmanager
+async def fake_exchange_starter() -> AsyncIterator[FakeExchangeFactory]:
+    """Yield a function that starts fake exchanges; close them all on exit.
 
-    ``fake = await start_fake_exchange("bitflyer", apis=apis)`` takes the arguments of
-    :class:`pybotters.testing.FakeExchange`. Start the fakes before creating the Client. A
-    failure inside a fake (a scripted handler that raised) fails the test at teardown.
+    Every fake is closed even if closing another one fails; the first failure (such as a
+    :class:`FakeServerError`) is raised afterwards.
     """
     from ._fake import FakeExchange
 
@@ -75,3 +75,15 @@ async def start_fake_exchange() -> AsyncIterator[FakeExchangeFactory]:
                 errors.append(exc)
         if errors:
             raise errors[0]
+
+
+@_async_fixture
+async def start_fake_exchange() -> AsyncIterator[FakeExchangeFactory]:
+    """Start fake exchanges for this test; each is closed (and its hosts unrouted) afterwards.
+
+    ``fake = await start_fake_exchange("bitflyer", apis=apis)`` takes the arguments of
+    :class:`pybotters.testing.FakeExchange`. Start the fakes before creating the Client. A
+    failure inside a fake (a scripted handler that raised) fails the test at teardown.
+    """
+    async with fake_exchange_starter() as start:
+        yield start

@@ -375,8 +375,8 @@ class FakeWebSocket:
                 message = decode(msg.data)
                 session._record(message)
                 await self._answer(session, message, spec)
-        except (ConnectionError, asyncio.CancelledError):
-            pass
+        except ConnectionError:
+            pass  # the client went away while the fake was sending
         except Exception as exc:
             self._errors.append(exc)
             logger.exception("a fake WebSocket handler on %s failed", self.path)
@@ -393,6 +393,8 @@ class FakeWebSocket:
         if spec is not None and spec.on_ws_message is not None:
             result = spec.on_ws_message(message, session)
             await _send_all(session, replies_of(result, f"{spec.name} on_ws_message"))
+            if session.closed:
+                return
         for rule in self._rules:
             if rule.exhausted or not match(rule.pattern, message):
                 continue
