@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from .__about__ import __version__
 from ._exceptions import (
     CredentialsError,
+    DataStoreInitializeError,
     InsecureSigningWarning,
     PluginCompatibilityError,
     PluginConflictError,
@@ -34,6 +35,7 @@ __all__ = [
     "CredentialsError",
     "DataStore",
     "DataStoreCollection",
+    "DataStoreInitializeError",
     "FetchResult",
     "InsecureSigningWarning",
     "NotJSONContent",

@@ -8,6 +8,7 @@ Exception tree::
     │   ├── PluginConflictError       two plugins claim the same host, API name or store name
     │   └── PluginCompatibilityError  a plugin targets a plugin API this core does not provide
     ├── CredentialsError              an `apis` entry is missing, malformed or unreadable
+    ├── DataStoreInitializeError      initialize() got an HTTP error, non-JSON or unknown endpoint
     └── WebSocketAuthError            an exchange refused a WebSocket login
 
     PluginWarning (UserWarning)       a plugin was skipped; the others keep working
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 __all__ = [
     "CredentialsError",
+    "DataStoreInitializeError",
     "InsecureSigningWarning",
     "PluginCompatibilityError",
     "PluginConflictError",
@@ -54,6 +56,11 @@ class PluginCompatibilityError(PluginError):
 
 class CredentialsError(PybottersError):
     """An API credential is missing, malformed or could not be read."""
+
+
+class DataStoreInitializeError(PybottersError, ValueError):
+    """``DataStoreCollection.initialize()`` got an HTTP error, a non-JSON body, or a response
+    from an endpoint the collection cannot load."""
 
 
 class WebSocketAuthError(PybottersError):

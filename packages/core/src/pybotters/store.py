@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, overload
 
 from sortedcontainers import SortedList  # type: ignore[import-untyped]
 
-from ._exceptions import PybottersError
+from ._exceptions import DataStoreInitializeError
 
 if TYPE_CHECKING:
     import aiohttp
@@ -57,12 +57,9 @@ DEFAULT_WATCH_MAXSIZE = 100_000
 logger = logging.getLogger("pybotters")
 
 _DEBUG = logging.DEBUG
+_NAN = float("nan")
 _KeyFunc = Callable[[Item], Hashable]
 
-
-class DataStoreInitializeError(PybottersError, ValueError):
-    """``DataStoreCollection.initialize()`` got an HTTP error, a non-JSON body, or a response
-    from an endpoint the collection cannot load."""
 
 
 # -- waking --------------------------------------------------------------------------------
@@ -1009,27 +1006,13 @@ class OrderBookStore(DataStore):
             side.levels[p] = level[0]
             self._ties -= 1
 
-    def _replace_level(self, k: tuple[Any, ...], old: Item, new: Item) -> None:
-        index = self._sides[k[1]]
-        p = float(k[2])
-        side = self._books[k[0]][index]
-        levels = side.levels
-        p = -p if index else p
-        level = levels[p]
-        if level is old:
-            levels[p] = new
-            return
-        for i, x in enumerate(level):
-            if x is old:
-                level[i] = new
-                return
-
     def _insert(self, data: Iterable[Item]) -> None:
         key: Any = self._key
         store = self._data
         get = store.get
         sinks = self._sinks
-        place = self._side_for
+        books = self._books
+        sides = self._sides
         # A large batch (a snapshot) sorts each touched side once at the end.
         pending: dict[int, tuple[_BookSide, list[float]]] | None = (
             {} if isinstance(data, (list, tuple)) and len(data) > 64 else None
@@ -1043,27 +1026,41 @@ class OrderBookStore(DataStore):
                     self._skip(item)
                     continue
                 old = get(k)
-                if old is None:
-                    spot = place(k, item)
-                    if spot is None:
-                        continue
-                    side, p = spot
-                    if p in side.levels:
-                        self._tie(side, p, item)
+                if old is not None:  # replace the item, keeping its place
+                    index = sides[k[1]]
+                    p = float(k[2])
+                    if index:
+                        levels = books[k[0]][1].levels
+                        p = -p
                     else:
-                        side.levels[p] = item
-                        if pending is None:
-                            side.insert(p)
-                        else:
-                            entry = pending.get(id(side))
-                            if entry is None:
-                                pending[id(side)] = (side, [p])
-                            else:
-                                entry[1].append(p)
+                        levels = books[k[0]][0].levels
+                    if levels[p] is old:
+                        levels[p] = item
+                    else:
+                        level = levels[p]
+                        level[[x is old for x in level].index(True)] = item
                     store[k] = item
+                    if sinks:
+                        self._emit("insert", None, item)
+                    continue
+                spot = self._side_for(k, item)
+                if spot is None:
+                    continue
+                side, p = spot
+                levels = side.levels
+                if p in levels:
+                    self._tie(side, p, item)
+                elif pending is None:
+                    levels[p] = item
+                    side.insert(p)
                 else:
-                    self._replace_level(k, old, item)
-                    store[k] = item
+                    levels[p] = item
+                    entry = pending.get(id(side))
+                    if entry is None:
+                        pending[id(side)] = (side, [p])
+                    else:
+                        entry[1].append(p)
+                store[k] = item
                 if sinks:
                     self._emit("insert", None, item)
         except TypeError as exc:
@@ -1100,10 +1097,10 @@ class OrderBookStore(DataStore):
                     if sinks:
                         self._emit("update", item, old)
                     continue
-                # a new level (the common cases inlined; _side_for handles the rest)
+                # a new level: the common case inline, anything unusual through _side_for
                 index = sides.get(k[1])
                 book = books.get(k[0])
-                if index is None or book is None or type(k[2]) is not str:
+                if index is None or book is None:
                     spot = self._side_for(k, item)
                     if spot is None:
                         continue
@@ -1111,20 +1108,16 @@ class OrderBookStore(DataStore):
                 else:
                     try:
                         p = float(k[2])
-                    except ValueError:
-                        spot = self._side_for(k, item)
-                        if spot is None:
-                            continue
-                        side, p = spot
+                    except (TypeError, ValueError):
+                        p = _NAN
+                    if p != p:
+                        self._side_for(k, item)  # rejects and logs it
+                        continue
+                    if index:
+                        side = book[1]
+                        p = -p
                     else:
-                        if p != p:
-                            self._side_for(k, item)
-                            continue
-                        if index:
-                            side = book[1]
-                            p = -p
-                        else:
-                            side = book[0]
+                        side = book[0]
                 levels = side.levels
                 if p in levels:
                     self._tie(side, p, item)

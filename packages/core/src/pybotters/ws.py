@@ -557,6 +557,7 @@ class WebSocketApp:
         limiter = plan.new_limiter()
         self._limiter = limiter
         loop = asyncio.get_running_loop()
+        transport = _transport_of(ws)
         sender: asyncio.Task[None] | None = None
         pinger: asyncio.Task[None] | None = None
         try:
@@ -589,6 +590,10 @@ class WebSocketApp:
             if helpers:
                 await asyncio.wait(helpers)
             await self._close_ws(ws)
+            if transport is not None and not transport.is_closing():
+                # Python 3.10's TLS transport is left open when the peer cuts the connection
+                # (aiohttp forgets it on connection_lost): close it, or it warns when collected.
+                transport.close()
 
     async def _authenticate(
         self, ws: aiohttp.ClientWebSocketResponse, plan: _Plan
@@ -777,6 +782,12 @@ class WebSocketApp:
                 _safe_url(self._plan.url),
                 exc_info=task.exception(),
             )
+
+
+def _transport_of(ws: aiohttp.ClientWebSocketResponse) -> asyncio.BaseTransport | None:
+    """The transport under ``ws`` while it is open (None if aiohttp hides it)."""
+    connection = getattr(getattr(ws, "_response", None), "connection", None)
+    return getattr(connection, "transport", None)
 
 
 async def _send_heartbeats(ws: aiohttp.ClientWebSocketResponse, heartbeat: Heartbeat) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 import re
@@ -256,6 +257,8 @@ class FakeExchange:
         self._taken: set[int] = set()
         self._runner: web.AppRunner | None = None
         self._ports: tuple[int, int] | None = None
+        # every server-side transport, kept until close() (see there)
+        self._transports: set[asyncio.BaseTransport] = set()
 
     def __repr__(self) -> str:
         state = f"port={self._ports[0]}" if self._ports else "stopped"
@@ -320,6 +323,14 @@ class FakeExchange:
                     except ConnectionError:
                         pass
             await runner.cleanup()
+            # Some aiohttp/Python pairs (aiohttp 3.9 on Python 3.10) drop the server side of a
+            # TLS connection that the client closed first without closing it, and the garbage
+            # collector then warns about it. The fake keeps every transport until here and
+            # closes what is left open.
+            transports, self._transports = self._transports, set()
+            for transport in transports:
+                if not transport.is_closing():
+                    transport.abort()  # type: ignore[attr-defined]
         finally:
             switchboard.remove(self.name, self.hosts)
             self._ports = None
@@ -441,6 +452,8 @@ class FakeExchange:
         from aiohttp import web
 
         host = _host_of(request)
+        if request.transport is not None:
+            self._transports.add(request.transport)
         if request.headers.get("Upgrade", "").lower() == "websocket":
             endpoint = self.websocket(request.path)
             return await endpoint.serve(request, host, self.spec, self._secret_lookup)

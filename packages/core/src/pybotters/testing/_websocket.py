@@ -113,7 +113,10 @@ class FakeWebSocketSession:
     """
 
     __slots__ = (
+        "_close_request",
         "_closed",
+        "_finished",
+        "_serving_task",
         "_signal",
         "_taken",
         "_transport",
@@ -138,6 +141,9 @@ class FakeWebSocketSession:
         self._ws = ws
         self._transport = request.transport
         self._closed = False
+        self._close_request: asyncio.Future[tuple[int, str]] | None = None
+        self._finished = asyncio.Event()
+        self._serving_task: asyncio.Task[Any] | None = None
         self._signal = Signal()
         self._taken: set[int] = set()
         self.host = host
@@ -183,10 +189,21 @@ class FakeWebSocketSession:
         self.sent.append(message)
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
-        """Close the connection with a close frame (the client sees a clean close)."""
-        if not self.closed:
-            self._closed = True
+        """Close the connection with a close frame (the client sees a clean close).
+
+        Returns once the connection has ended.
+        """
+        if self.closed:
+            return
+        self._closed = True
+        request = self._close_request
+        if request is None or asyncio.current_task() is self._serving_task:
+            # from the fake's own replies: nothing else is reading the connection
             await self._ws.close(code=code, message=reason.encode())
+            return
+        if not request.done():
+            request.set_result((code, reason))
+        await self._finished.wait()
 
     def drop(self) -> None:
         """Cut the connection without a close frame, as a network failure would."""
@@ -353,11 +370,17 @@ class FakeWebSocket:
         spec: FakeExchangeSpec | None,
         secret_lookup: SecretLookup,
     ) -> web.WebSocketResponse:
+        from asyncio import FIRST_COMPLETED
+
         from aiohttp import WSMsgType, web
 
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         session = FakeWebSocketSession(ws, request, host, secret_lookup)
+        loop = asyncio.get_running_loop()
+        close_request: asyncio.Future[tuple[int, str]] = loop.create_future()
+        session._close_request = close_request
+        session._serving_task = asyncio.current_task()
         self.sessions.append(session)
         self._signal.notify()
         try:
@@ -365,16 +388,32 @@ class FakeWebSocket:
                 result = spec.on_ws_connect(session)
                 await _send_all(session, replies_of(result, f"{spec.name} on_ws_connect"))
             for reply in self._connect_replies:
+                if session.closed:
+                    break
                 if callable(reply):
                     await _send_all(session, replies_of(reply(session), f"on_connect {reply!r}"))
                 else:
                     await session.send(reply)
-            async for msg in ws:
-                if msg.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
-                    continue
-                message = decode(msg.data)
-                session._record(message)
-                await self._answer(session, message, spec)
+            while not ws.closed:
+                # Receive and a close requested by the test are awaited together, so that the
+                # close frame is always sent from here, with the requested code.
+                receiving = loop.create_task(ws.receive())
+                await asyncio.wait((receiving, close_request), return_when=FIRST_COMPLETED)
+                if not receiving.done():
+                    receiving.cancel()
+                    await asyncio.wait((receiving,))
+                    code, reason = close_request.result()
+                    await ws.close(code=code, message=reason.encode())
+                    break
+                msg = receiving.result()
+                if msg.type in (WSMsgType.TEXT, WSMsgType.BINARY):
+                    message = decode(msg.data)
+                    session._record(message)
+                    await self._answer(session, message, spec)
+                elif msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED):
+                    break
+                elif msg.type is WSMsgType.ERROR:
+                    break
         except ConnectionError:
             pass  # the client went away while the fake was sending
         except Exception as exc:
@@ -384,6 +423,7 @@ class FakeWebSocket:
                 await ws.close(code=1011, message=b"fake exchange handler failed")
         finally:
             session._closed = True
+            session._finished.set()
             self._signal.notify()
         return ws
 
