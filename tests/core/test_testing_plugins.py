@@ -7,10 +7,12 @@ WebSocket; its FakeExchangeSpec verifies both, with the same ``apis`` the client
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 import hmac
 import logging
-from collections.abc import AsyncIterator, Iterator, Sequence
+import sys
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -49,6 +51,17 @@ WS_TIMEOUT: dict[str, Any] = (
     {"timeout": aiohttp.ClientWSTimeout(ws_receive=5)}
     if hasattr(aiohttp, "ClientWSTimeout")
     else {"receive_timeout": 5}
+)
+
+# Python 3.10's asyncio leaves the client's TLS transport unclosed when the server cuts the
+# connection first, and warns when it is collected (fixed by the rewrite in Python 3.11). A
+# test that cuts connections on purpose collects that garbage itself and tolerates the warning.
+cuts_tls_connections: Callable[[Any], Any] = (
+    pytest.mark.filterwarnings(
+        "ignore:Exception ignored in.*_SSLProtocolTransport:pytest.PytestUnraisableExceptionWarning"
+    )
+    if sys.version_info < (3, 11)
+    else lambda function: function
 )
 
 
@@ -406,6 +419,7 @@ async def test_ws_refused_login_is_reported_by_the_client(
     assert "wrong-secret" not in caplog.text
 
 
+@cuts_tls_connections
 async def test_ws_drop_makes_the_client_reconnect_and_resubscribe(fake: FakeExchange) -> None:
     endpoint = fake.websocket("/ws")
     endpoint.on_message({"op": "subscribe"}, {"snapshot": True})
@@ -436,6 +450,7 @@ async def test_ws_drop_makes_the_client_reconnect_and_resubscribe(fake: FakeExch
         third = await endpoint.wait_session()
         await asyncio.wait_for(got_snapshot.wait(), 5)
         await app.close()
+    gc.collect()  # see cuts_tls_connections
     assert snapshots == 3
     for session in (first, second, third):
         assert session.state == {"api_name": "hmacex"}

@@ -28,6 +28,7 @@ __all__ = ["FakeExchange", "FakeServerError", "Route", "find_spec"]
 logger = logging.getLogger("pybotters.testing")
 
 _SHUTDOWN_TIMEOUT = 5.0
+_CLOSE_GRACE = 1.0
 
 
 class FakeServerError(AssertionError):
@@ -274,7 +275,15 @@ class FakeExchange:
         return self._ports[0]
 
     @property
+    def plain_port(self) -> int:
+        """The local plain-HTTP port (routed ``http://``/``ws://`` URLs on port 80 reach it)."""
+        if self._ports is None:
+            raise RuntimeError(f"{self!r} is not running; await start() first")
+        return self._ports[1]
+
+    @property
     def running(self) -> bool:
+        """Whether the fake is serving (between :meth:`start` and :meth:`close`)."""
         return self._runner is not None
 
     async def start(self) -> FakeExchange:
@@ -292,14 +301,19 @@ class FakeExchange:
             app, access_log=None, handle_signals=False, shutdown_timeout=_SHUTDOWN_TIMEOUT
         )
         await runner.setup()
+        sockets: list[socket.socket] = []
         try:
-            tls_sock, plain_sock = _bind(), _bind()
+            sockets.append(_bind())
+            sockets.append(_bind())
+            tls_sock, plain_sock = sockets
             ports = (tls_sock.getsockname()[1], plain_sock.getsockname()[1])
             await web.SockSite(runner, tls_sock, ssl_context=context).start()
             await web.SockSite(runner, plain_sock).start()
             switchboard.add(self.name, self.hosts, *ports)
         except BaseException:
             await runner.cleanup()
+            for sock in sockets:
+                sock.close()
             raise
         self._runner = runner
         self._ports = ports
@@ -316,12 +330,21 @@ class FakeExchange:
             return
         self._runner = None
         try:
-            for endpoint in self._websockets.values():
-                for session in endpoint.open_sessions:
-                    try:
-                        await session.close(1001, "fake exchange closed")
-                    except ConnectionError:
-                        pass
+            sessions = [
+                session
+                for endpoint in self._websockets.values()
+                for session in endpoint.open_sessions
+            ]
+            for session in sessions:
+                await session.close(1001, "fake exchange closed")
+            if sessions:
+                # clients answer the close frame at once; one that does not is cut off
+                waiters = [asyncio.ensure_future(s.wait_closed()) for s in sessions]
+                _, pending = await asyncio.wait(waiters, timeout=_CLOSE_GRACE)
+                for waiter in pending:
+                    waiter.cancel()
+                for session in sessions:
+                    session.drop()
             await runner.cleanup()
             # Some aiohttp/Python pairs (aiohttp 3.9 on Python 3.10) drop the server side of a
             # TLS connection that the client closed first without closing it, and the garbage

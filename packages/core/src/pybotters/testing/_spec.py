@@ -205,6 +205,16 @@ class FakeExchangeSpec:
                 raise TypeError(f"FakeExchangeSpec.{name} must be callable, not {value!r}")
 
 
+def check_pattern(pattern: Match) -> Match:
+    """Return ``pattern`` if it is a valid :data:`Match`, else raise a helpful TypeError."""
+    if pattern is None or isinstance(pattern, (dict, str, bytes)) or callable(pattern):
+        return pattern
+    raise TypeError(
+        f"cannot match messages against {pattern!r}; use None, a dict (subset of a JSON "
+        "object), a str or bytes (exact frame) or a callable (message) -> bool"
+    )
+
+
 def match(pattern: Match, message: Any) -> bool:
     """Whether ``message`` matches ``pattern`` (see :data:`Match`)."""
     if pattern is None:
@@ -213,12 +223,7 @@ def match(pattern: Match, message: Any) -> bool:
         return _contains(pattern, message)
     if isinstance(pattern, (str, bytes)):
         return type(pattern) is type(message) and pattern == message
-    if callable(pattern):
-        return bool(pattern(message))
-    raise TypeError(
-        f"cannot match messages against {pattern!r}; use None, a dict (subset of a JSON "
-        "object), a str or bytes (exact frame) or a callable (message) -> bool"
-    )
+    return bool(check_pattern(pattern)(message))
 
 
 def _contains(pattern: Mapping[Any, Any], message: Any) -> bool:

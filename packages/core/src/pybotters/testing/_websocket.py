@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
 
-from ._spec import CloseConnection, FakeExchangeSpec, Match, SecretLookup, match, replies_of
+from ._spec import (
+    CloseConnection,
+    FakeExchangeSpec,
+    Match,
+    SecretLookup,
+    check_pattern,
+    match,
+    replies_of,
+)
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -86,8 +94,7 @@ class MessageRule:
     def __init__(self, pattern: Match, replies: tuple[MessageReply, ...], times: int | None):
         if times is not None and times < 1:
             raise ValueError(f"times must be a positive number of uses or None, not {times!r}")
-        match(pattern, None)  # validates the pattern's type
-        self.pattern = pattern
+        self.pattern = check_pattern(pattern)
         self.replies = replies
         self.times = times
         self.used = 0
@@ -104,8 +111,9 @@ class FakeWebSocketSession:
     """One WebSocket connection a client opened to a fake exchange.
 
     :ivar host: the host name the client connected to.
-    :ivar path: the request path; :ivar query: its query parameters; :ivar headers: the
-        handshake headers.
+    :ivar path: the request path.
+    :ivar query: the query parameters of the handshake.
+    :ivar headers: the handshake headers.
     :ivar state: free per-connection storage for exchange plugins (login status and so on).
     :ivar secret_lookup: ``(api_key) -> Credential | None`` from the fake's ``apis``.
     :ivar received: every message the client sent, decoded (JSON, or ``str``/``bytes``).
@@ -189,9 +197,10 @@ class FakeWebSocketSession:
         self.sent.append(message)
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
-        """Close the connection with a close frame (the client sees a clean close).
+        """Close the connection cleanly: the client gets a close frame with ``code``.
 
-        Returns once the connection has ended.
+        The close frame goes out at once; await :meth:`wait_closed` to wait until the client
+        has answered it and the connection has ended.
         """
         if self.closed:
             return
@@ -200,17 +209,18 @@ class FakeWebSocketSession:
         if request is None or asyncio.current_task() is self._serving_task:
             # from the fake's own replies: nothing else is reading the connection
             await self._ws.close(code=code, message=reason.encode())
-            return
-        if not request.done():
+        elif not request.done():
             request.set_result((code, reason))
+
+    async def wait_closed(self) -> None:
+        """Wait until the connection has ended (closed by either side or dropped)."""
         await self._finished.wait()
 
     def drop(self) -> None:
         """Cut the connection without a close frame, as a network failure would."""
-        if not self._closed:
-            self._closed = True
-            if self._transport is not None:
-                self._transport.abort()
+        self._closed = True
+        if not self._finished.is_set() and self._transport is not None:
+            self._transport.abort()
 
     async def wait_message(self, pattern: Match = None, *, timeout: float = DEFAULT_TIMEOUT) -> Any:
         """Return the first message from the client matching ``pattern`` not returned before.
@@ -218,7 +228,7 @@ class FakeWebSocketSession:
         Messages already received count, so there is no race with a fast client. Raises
         ``TimeoutError`` (listing what was received) if none arrives within ``timeout`` s.
         """
-        match(pattern, None)
+        check_pattern(pattern)
 
         def find() -> Any:
             for index, message in enumerate(self.received):
@@ -329,7 +339,8 @@ class FakeWebSocket:
         """End every open connection to simulate a disconnect; returns how many were ended.
 
         With ``close_code=None`` the connections are cut without a close frame (a network
-        failure); with a code they are closed cleanly with that code (e.g. 1001, 1012).
+        failure); with a code they get a close frame with that code (e.g. 1001, 1012), as
+        when an exchange restarts a server.
         """
         targets = self.open_sessions
         for session in targets:
@@ -374,6 +385,7 @@ class FakeWebSocket:
 
         from aiohttp import WSMsgType, web
 
+        ended = (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR)
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         session = FakeWebSocketSession(ws, request, host, secret_lookup)
@@ -410,9 +422,7 @@ class FakeWebSocket:
                     message = decode(msg.data)
                     session._record(message)
                     await self._answer(session, message, spec)
-                elif msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED):
-                    break
-                elif msg.type is WSMsgType.ERROR:
+                elif msg.type in ended:
                     break
         except ConnectionError:
             pass  # the client went away while the fake was sending
