@@ -184,3 +184,22 @@ def bench(session: nox.Session) -> None:
         session.run("python", "-m", "venv", str(reference))
     session.run(str(python), "-m", "pip", "install", "--quiet", "pybotters==1.11.2", external=True)
     session.run("python", "-m", "benchmarks", "--reference-python", str(python), *session.posargs)
+
+
+@nox.session(python=MAIN_PYTHON, tags=["ci"])
+def docs(session: nox.Session) -> None:
+    """The documentation site: every example run, every hook documented and tested, then
+    ``mkdocs build --strict`` into site/ (warnings, broken links and anchors are errors)."""
+    _install(
+        session,
+        list(PLUGINS),
+        "mkdocs>=1.6,<2",
+        "mkdocstrings[python]>=0.26",
+        "pymdown-extensions>=10",
+        "pygments>=2.16",
+    )
+    # tests/docs: runs every Python example of docs/ against the fake exchanges, checks that
+    # each hook of pybotters.hookspecs is documented in docs/plugins/authoring.md and named by
+    # a test, that the changelog pages are current copies, and that the nav is complete.
+    session.run("pytest", "tests/docs", *session.posargs)
+    session.run("mkdocs", "build", "--strict", "--site-dir", str(ROOT / "site"))

@@ -113,13 +113,6 @@ class Sample:
     digest: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def result(self, unit: str) -> float:
-        """Operations per second, or the ``value`` for non-rate units."""
-        if unit == "ops/s":
-            return self.ops / self.seconds if self.seconds > 0 else 0.0
-        assert self.value is not None
-        return self.value
-
 
 class Env:
     """What a workload may use: sizes, server ports, and the imported pybotters (api sides)."""

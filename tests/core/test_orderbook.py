@@ -274,3 +274,17 @@ def test_large_and_shuffled_books_match_a_full_sort(
     assert depth.sorted() == full_sort(depth)
     assert depth.sorted(limit=25) == full_sort(depth, limit=25)
     assert depth.sorted({"s": "X", "v": "2"}, limit=5) == full_sort(depth, {"v": "2"}, limit=5)
+
+
+def test_best_prices_follow_the_book() -> None:
+    book = Board()
+    assert book.best_prices("BTC_JPY") == (None, None)
+    book._insert(
+        [level("asks", "101"), level("asks", 100.5), level("bids", "99"), level("bids", 98)]
+    )
+    assert book.best_prices("BTC_JPY") == (100.5, 99.0)
+    book._delete([level("asks", 100.5), level("bids", "99")])
+    assert book.best_prices("BTC_JPY") == (101.0, 98.0)
+    book._delete([level("bids", 98)])
+    assert book.best_prices("BTC_JPY") == (101.0, None)
+    assert book.best_prices("ETH_JPY") == (None, None)

@@ -6,7 +6,6 @@ import asyncio
 import logging
 import time
 import warnings
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -54,13 +53,30 @@ class NotJSONContent:
         return f"NotJSONContent(error={self.error!r})"
 
 
-@dataclass(frozen=True, slots=True)
 class FetchResult:
-    """The result of :meth:`Client.fetch`: the response, its text and its decoded JSON."""
+    """The result of :meth:`Client.fetch`: the response, its text and its decoded JSON.
 
-    response: aiohttp.ClientResponse
-    text: str
-    data: Any
+    :attr:`text` is decoded from the body on first access only (most bots read ``data``).
+    """
+
+    __slots__ = ("_raw", "_text", "data", "response")
+
+    def __init__(self, response: aiohttp.ClientResponse, raw: bytes, data: Any) -> None:
+        self.response = response
+        self.data = data
+        self._raw = raw
+        self._text: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The body as text, in the response's encoding."""
+        text = self._text
+        if text is None:
+            text = self._text = self._raw.decode(self.response.get_encoding(), errors="replace")
+        return text
+
+    def __repr__(self) -> str:
+        return f"<FetchResult status={self.response.status} data={self.data!r:.80}>"
 
 
 def _encode_json(data: Any) -> tuple[bytes, str]:
@@ -220,9 +236,18 @@ class Client:
             credential = self._credentials.get(api_name)
             if credential is not None:
                 if url.scheme == "https" or self._insecure_signing:
+                    if kwargs.get("allow_redirects"):
+                        # aiohttp would forward the signature headers (an OKX passphrase too)
+                        # to whatever host the redirect names.
+                        raise ValueError(
+                            f"{method} {url.scheme}://{url.host}{url.path} is signed with the "
+                            f"{api_name!r} credentials and cannot follow redirects: the "
+                            "signature headers would be sent to the redirect target. Leave "
+                            "allow_redirects unset (the 3xx response is returned as is) or "
+                            "pass auth=None for an unsigned request"
+                        )
                     exchange.sign(request, credential)
-                    # Signed headers must never follow a redirect to another host.
-                    kwargs.setdefault("allow_redirects", False)
+                    kwargs["allow_redirects"] = False
                     url, headers, body = request.url, request.headers, request.body
                 else:
                     warnings.warn(
@@ -263,12 +288,11 @@ class Client:
         """
         async with self.request(method, url, params=params, data=data, **kwargs) as resp:
             raw = await resp.read()
-        text = raw.decode(resp.get_encoding(), errors="replace")
         try:
             decoded: Any = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
             decoded = NotJSONContent(exc)
-        return FetchResult(resp, text, decoded)
+        return FetchResult(resp, raw, decoded)
 
     # -- WebSocket ---------------------------------------------------------------------------
 

@@ -963,6 +963,18 @@ class OrderBookStore(DataStore):
         """The symbols that have at least one level, in first-seen order."""
         return [s for s, b in self._books.items() if b[0].levels or b[1].levels]
 
+    def best_prices(self, symbol: Hashable) -> tuple[float | None, float | None]:
+        """``(best ask, best bid)`` of ``symbol`` as numbers, ``None`` for an empty side.
+
+        O(1): reads the head of each sorted side, builds no item list. Plugins use it for
+        per-message checks such as a crossed book or mid-price pruning.
+        """
+        book = self._books.get(symbol)
+        if book is None:
+            return None, None
+        asks, bids = book[0].prices, book[1].prices
+        return (asks[0] if asks else None), (-bids[0] if bids else None)
+
     # -- writing ---------------------------------------------------------------------------
 
     def _side_for(self, k: tuple[Any, ...], item: Item) -> tuple[_BookSide, float] | None:

@@ -143,9 +143,13 @@ class Board(OrderBookStore):
 
     def _prune(self, product_code: str, mid: Any) -> None:
         """Delete levels crossed by ``mid``: bids above it, asks at or below it."""
-        query = {"product_code": product_code}
         mid = float(mid)
+        best_prices = self.best_prices
+        query = {"product_code": product_code}
         while True:
+            ask, bid = best_prices(product_code)
+            if (ask is None or ask > mid) and (bid is None or bid <= mid):
+                return  # the usual case: nothing crossed, no item list built
             top = self.sorted(query, limit=1)
             crossed = [b for b in top["bids"] if float(b["price"]) > mid]
             crossed += [a for a in top["asks"] if float(a["price"]) <= mid]

@@ -195,12 +195,9 @@ class OrderBook(OrderBookStore):
 
     def _crossed(self, symbol: str) -> str | None:
         """Why the book of ``symbol`` is crossed (best bid >= best ask), or None if it is not."""
-        best = self.sorted({"s": symbol}, limit=1)
-        asks, bids = best["a"], best["b"]
-        if asks and bids:
-            ask, bid = asks[0]["p"], bids[0]["p"]
-            if float(bid) >= float(ask):
-                return f"the book is crossed: best bid {bid} >= best ask {ask}"
+        ask, bid = self.best_prices(symbol)
+        if ask is not None and bid is not None and bid >= ask:
+            return f"the book is crossed: best bid {bid:g} >= best ask {ask:g}"
         return None
 
     def _foreign_delta(self, topic: str, owner: str, symbol: str) -> None:
