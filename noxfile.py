@@ -31,7 +31,13 @@ PLUGINS = {
 }
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
 MAIN_PYTHON = "3.12"
-TEST_DEPS = ["pytest>=8", "pytest-asyncio>=0.24", "hypothesis>=6", "trustme>=1.0"]
+TEST_DEPS = [
+    "pytest>=8",
+    "pytest-asyncio>=0.24",
+    "pytest-timeout>=2.2",
+    "hypothesis>=6",
+    "trustme>=1.0",
+]
 
 
 def _use_pyenv_interpreters() -> None:
@@ -203,3 +209,46 @@ def docs(session: nox.Session) -> None:
     # a test, that the changelog pages are current copies, and that the nav is complete.
     session.run("pytest", "tests/docs", *session.posargs)
     session.run("mkdocs", "build", "--strict", "--site-dir", str(ROOT / "site"))
+
+
+@nox.session(python=MAIN_PYTHON, tags=["ci"])
+def thirdparty(session: nox.Session) -> None:
+    """A plugin published by someone else: tests/fixtures/thirdparty, installed from a copy
+    outside the repository, found through its entry point and passing the conformance suite."""
+    import tempfile
+
+    workdir = Path(tempfile.mkdtemp(prefix="pybotters-thirdparty-")).resolve()
+    try:
+        if workdir.is_relative_to(ROOT.resolve()):
+            session.error(f"the temporary directory {workdir} is inside the repository; set TMPDIR")
+        plugin = workdir / "pybotters-nimbus"
+        shutil.copytree(
+            ROOT / "tests" / "fixtures" / "thirdparty",
+            plugin,
+            ignore=shutil.ignore_patterns("build", "dist", "*.egg-info", "__pycache__"),
+        )
+        session.install(f"{CORE}[testing]")
+        # Non-editable, from the copy (pip always reinstalls a local directory): what
+        # `pip install pybotters-nimbus` gives a user; its pybotters-core requirement must be
+        # met by the core just installed.
+        session.install(str(plugin))
+        with session.chdir(plugin):
+            location = session.run(
+                "python",
+                "-c",
+                "import pybotters_nimbus; print(pybotters_nimbus.__file__)",
+                silent=True,
+            )
+            if str(location).strip().startswith(str(workdir)):
+                session.error(f"pybotters_nimbus was imported from the copy: {location}")
+            session.run("pytest", *session.posargs)
+            listing = session.run("python", "-m", "pybotters", "plugins", "--json", silent=True)
+        records = {record["name"]: record for record in json.loads(str(listing))}
+        nimbus = records.get("nimbus")
+        if nimbus is None or nimbus["status"] != "loaded":
+            session.error(f"`pybotters plugins --json` does not list nimbus as loaded: {records}")
+        if nimbus["distribution"] != "pybotters-nimbus":
+            session.error(f"nimbus comes from {nimbus['distribution']!r}, not pybotters-nimbus")
+        session.log("pybotters-nimbus is discovered through its entry point and conforms")
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
