@@ -252,3 +252,15 @@ def thirdparty(session: nox.Session) -> None:
         session.log("pybotters-nimbus is discovered through its entry point and conforms")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+@nox.session(python=MAIN_PYTHON, default=False)
+def demo(session: nox.Session) -> None:
+    """The offline demo: a live bitFlyer order book from a local fake exchange.
+
+    A fake bitFlyer on 127.0.0.1 plays a bundled synthetic recording through the real Client,
+    WebSocketApp and bitFlyerDataStore; the session ends by itself after 15 seconds and prints
+    the final book. Demo options go after ``--``, e.g. ``nox -s demo -- --speed 4 --depth 5``.
+    """
+    session.install(f"{CORE}[testing]", str(PLUGINS["bitflyer"]))
+    session.run("python", "-m", "pybotters", "demo", "--duration", "15", *session.posargs)

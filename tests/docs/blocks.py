@@ -41,7 +41,8 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 PYTHON_LANGUAGES = frozenset({"python", "py", "python3", "pycon"})
 
 _FENCE = re.compile(
-    r"^(?P<indent>[ ]*)(?P<fence>`{3,}|~{3,})(?P<info>[^\n`]*)\n(?P<code>.*?)^(?P=indent)(?P=fence)[ ]*$",
+    r"^(?P<indent>[ ]*)(?P<fence>`{3,}|~{3,})(?P<info>[^\n`]*)\n"
+    r"(?P<code>.*?)^(?P=indent)(?P=fence)[ ]*$",
     re.MULTILINE | re.DOTALL,
 )
 _TITLE = re.compile(r'title="(?P<title>[^"]+)"')

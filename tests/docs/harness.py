@@ -43,8 +43,8 @@ __all__ = [
     "Scenario",
     "app_tasks",
     "compile_block",
-    "execute",
     "exchanges_of",
+    "execute",
     "own_fakes",
     "plan_for",
     "run_doctest",
@@ -88,7 +88,8 @@ class Scenario:
     """How to run one example of a page that carries no directive, or what else to check.
 
     :param page: the page, relative to docs/ (``"plugins/okx.md"``).
-    :param marker: a piece of code that appears in exactly one Python block of the page.
+    :param marker: a piece of code that appears in exactly one Python block of the page;
+        ``"^..."`` matches a block that starts with it.
     :param mode: ``prints``, ``ends``, ``raises`` or ``runs``; ``None`` when the page's
         directive gives it.
     :param expect: text that must appear in what the example prints.
@@ -114,6 +115,13 @@ class Scenario:
     namespace: Callable[[], dict[str, Any]] | None = None
     allow_rejected: bool = False
     doctest_replace: tuple[tuple[str, str], ...] = ()
+
+    def matches(self, block: Block) -> bool:
+        if block.page != self.page:
+            return False
+        if self.marker.startswith("^"):
+            return block.code.startswith(self.marker[1:])
+        return self.marker in block.code
 
 
 @dataclass(frozen=True)
@@ -142,7 +150,7 @@ def _runs_a_coroutine(code: str) -> bool:
 
 def plan_for(block: Block, scenarios: list[Scenario]) -> Plan:
     """How ``block`` is run; :class:`PlanError` if that is not decided exactly once."""
-    mine = [s for s in scenarios if s.page == block.page and s.marker in block.code]
+    mine = [s for s in scenarios if s.matches(block)]
     if len(mine) > 1:
         raise PlanError(f"{block.id}: {len(mine)} scenarios match this block; keep one")
     scenario = mine[0] if mine else None

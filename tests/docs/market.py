@@ -20,6 +20,7 @@ __all__ = [
     "DOC_APIS",
     "OKX_BOOK",
     "bitflyer_child_events",
+    "bybit_order",
     "bybit_private",
     "script",
 ]
@@ -232,7 +233,13 @@ def _bybit_topic_message(topic: str) -> dict[str, Any] | None:
             "topic": topic,
             "type": "snapshot",
             "ts": 1687940967466,
-            "data": {"s": symbol, "b": BYBIT_BOOK["bids"], "a": BYBIT_BOOK["asks"], "u": 1001, "seq": 7961638724},
+            "data": {
+                "s": symbol,
+                "b": BYBIT_BOOK["bids"],
+                "a": BYBIT_BOOK["asks"],
+                "u": 1001,
+                "seq": 7961638724,
+            },
             "cts": 1687940967464,
         }
     if kind == "tickers":

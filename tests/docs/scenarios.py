@@ -69,6 +69,13 @@ async def _bot_module(ctx: Context) -> None:
     assert callable(ctx.namespace["buy_at_best_bid"])
 
 
+async def _plugin_module(ctx: Context) -> None:
+    from pybotters.hookspecs import Exchange
+
+    [exchange] = ctx.namespace["pybotters_exchanges"]()
+    assert isinstance(exchange, Exchange) and exchange.name == "example"
+
+
 async def _bybit_order_filled(ctx: Context) -> None:
     """Once the example printed the initial state, Bybit reports the order filled."""
     endpoint = ctx.fakes["bybit"].websocket("/v5/private")
@@ -97,7 +104,47 @@ async def _okx_login_first(ctx: Context) -> None:
     assert session.received[0]["op"] == "login"
 
 
+async def _unsigned_order_refused(ctx: Context) -> None:
+    # No credentials: the order went out unsigned and the exchange refused it.
+    [request] = ctx.fakes["bitflyer"].requests
+    assert (request.method, request.path) == ("POST", "/v1/me/sendchildorder")
+    assert request.rejected is not None and "Authentication required" in request.rejected
+
+
+async def _base_url_applied(ctx: Context) -> None:
+    fake = ctx.fakes["bitflyer"]
+    assert [r.raw_path for r in fake.requests] == ["/v1/getticker", "/v1/getboard"]
+    [session] = fake.websocket("/json-rpc").sessions
+    assert (session.host, session.path) == ("ws.lightstream.bitflyer.com", "/json-rpc")
+
+
+async def _signed_balance(ctx: Context) -> None:
+    [request] = ctx.fakes["bitflyer"].requests
+    assert request.headers["ACCESS-KEY"] == DOC_APIS["bitflyer"][0] and request.rejected is None
+
+
+async def _logged_in_first(ctx: Context) -> None:
+    [session] = ctx.fakes["bitflyer"].websocket("/json-rpc").sessions
+    assert [m["method"] for m in session.received[:2]] == ["auth", "subscribe"]
+
+
 SCENARIOS: list[Scenario] = [
+    # -- guide.md (its directives say how each sample runs; these add checks) -----------------
+    Scenario(
+        "guide.md",
+        '"https://api.bitflyer.com/v1/me/sendchildorder"',
+        allow_rejected=True,
+        check=_unsigned_order_refused,
+    ),
+    Scenario("guide.md", 'Client(base_url="https://api.bitflyer.com")', check=_base_url_applied),
+    Scenario("guide.md", '"https://api.bitflyer.com/v1/me/getbalance"', check=_signed_balance),
+    Scenario("guide.md", '"id": 123', check=_logged_in_first),
+    Scenario(
+        "guide.md",
+        "^>>> store = pybotters.bitFlyerDataStore()",
+        # The store classes live in the plugin, not in pybotters.models (see the page's note).
+        doctest_replace=(("pybotters.models.bitflyer.", "pybotters_bitflyer.store."),),
+    ),
     # -- http.md -------------------------------------------------------------------------------
     Scenario(
         "http.md",
@@ -144,10 +191,41 @@ SCENARIOS: list[Scenario] = [
     # -- testing.md ----------------------------------------------------------------------------
     Scenario("testing.md", "async def buy_at_best_bid(", check=_bot_module),
     Scenario("testing.md", 'FakeExchange("demo", hosts=["api.demo.example"])', mode="ends"),
+    # -- plugins/authoring.md ------------------------------------------------------------------
+    Scenario(
+        "plugins/authoring.md",
+        'pybotters_command(["plugins"])',
+        expect=(
+            "example: signs for api.example-exchange.test, logs in on "
+            "wss://stream.example-exchange.test/private",
+            "balance: {'USD': 100}",
+        ),
+    ),
+    Scenario(
+        "plugins/authoring.md", '^"""The pybotters plugin of the Example', check=_plugin_module
+    ),
+    # -- reliability.md ------------------------------------------------------------------------
+    Scenario(
+        "reliability.md",
+        '"lookalike", hosts=["api.bitflyer.com.evil.example"]',
+        expect=(
+            "https signed: True\nlook-alike signed: False\n"
+            "http signed: False InsecureSigningWarning\nredirect followed: False",
+        ),
+    ),
+    Scenario(
+        "reliability.md",
+        "# the passphrase is missing",
+        expect=(
+            "<pybotters.Client base_url='' apis=[] closed=False>\n"
+            "apis['okx'] is malformed: it has 2 item(s) but okx needs [KEY, SECRET, PASSPHRASE] "
+            "(the passphrase is missing)",
+        ),
+    ),
     # -- plugins/bitflyer.md -------------------------------------------------------------------
     Scenario(
         "plugins/bitflyer.md",
-        'apis = {"bitflyer": ["BITFLYER_API_KEY", "BITFLYER_API_SECRET"]}\n',
+        '^apis = {"bitflyer": ["BITFLYER_API_KEY", "BITFLYER_API_SECRET"]}',
         check=_accepts_apis,
     ),
     Scenario(
@@ -192,7 +270,7 @@ SCENARIOS: list[Scenario] = [
         mode="ends",
         expect=("0 {'orderId': 'a4c1718e', 'orderLinkId': ''}",),
     ),
-    Scenario("plugins/bybit.md", "store = pybotters.BybitDataStore()\n", check=_bybit_store),
+    Scenario("plugins/bybit.md", "^store = pybotters.BybitDataStore()", check=_bybit_store),
     Scenario(
         "plugins/bybit.md",
         "await store.initialize(",

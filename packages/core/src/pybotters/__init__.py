@@ -27,7 +27,7 @@ from ._exceptions import (
 
 if TYPE_CHECKING:
     from ._client import Client, FetchResult, NotJSONContent
-    from .store import DataStore, DataStoreCollection, StoreChange
+    from .store import DataStore, DataStoreCollection, StoreChange, StoreStream
     from .ws import WebSocketApp, WebSocketQueue
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
     "PluginWarning",
     "PybottersError",
     "StoreChange",
+    "StoreStream",
     "WebSocketApp",
     "WebSocketAuthError",
     "WebSocketQueue",
@@ -61,6 +62,7 @@ _LAZY = {
     "DataStore": ".store",
     "DataStoreCollection": ".store",
     "StoreChange": ".store",
+    "StoreStream": ".store",
 }
 
 

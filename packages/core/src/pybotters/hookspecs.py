@@ -322,7 +322,7 @@ def pybotters_client_connector() -> aiohttp.BaseConnector | None:
 
 @hookspec
 def pybotters_report_header() -> Sequence[str]:
-    """Return extra lines for ``pybotters plugins`` and the pytest header (optional).
+    """Return extra lines for the ``pybotters plugins`` listing (optional).
 
     **Called** only when a listing is printed.
     """
