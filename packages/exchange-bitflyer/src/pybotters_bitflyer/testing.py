@@ -1,8 +1,8 @@
 """How :mod:`pybotters.testing` fakes bitFlyer Lightning, and helpers to script the fake.
 
 The plugin contributes :func:`fake_exchange_spec` through the ``pybotters_fake_exchanges`` hook,
-so ``FakeExchange("bitflyer", apis=apis)`` (or the ``fake_exchange`` pytest fixture) behaves like
-the real exchange where a bot can tell the difference:
+so ``FakeExchange("bitflyer", apis=apis)`` (or the ``start_fake_exchange`` pytest fixture)
+behaves like the real exchange where a bot can tell the difference:
 
 - private REST endpoints (``/v1/me/...``) check ``ACCESS-KEY`` / ``ACCESS-TIMESTAMP`` /
   ``ACCESS-SIGN`` with the secret of the presented key, and a request that fails gets HTTP 401

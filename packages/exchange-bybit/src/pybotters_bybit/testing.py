@@ -1,8 +1,8 @@
 """How a :mod:`pybotters.testing` fake exchange imitates Bybit v5.
 
 Contributed through the ``pybotters_fake_exchanges`` hook, so ``FakeExchange("bybit",
-apis=...)`` (or the ``fake_exchange`` pytest fixture) behaves like Bybit for the parts that are
-protocol rather than business:
+apis=...)`` (or the ``start_fake_exchange`` pytest fixture) behaves like Bybit for the parts
+that are protocol rather than business:
 
 - **HTTP**: every request carrying ``X-BAPI-API-KEY`` has its ``X-BAPI-SIGN`` recomputed from
   the secret of that key (``timestamp + key + recv_window + query-or-body``); a missing or
