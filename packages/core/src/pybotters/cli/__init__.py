@@ -7,8 +7,10 @@ as one clear line on stderr with a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from .._exceptions import PybottersError
 
@@ -26,10 +28,21 @@ class CommandError(Exception):
 Command = Callable[[argparse.Namespace], int]
 
 
+class _UsageError(Exception):
+    """A bad command line, reported by :class:`_Parser` as one line (exit status 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad command line is one line on stderr (no usage block)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(f"{self.prog}: {message} (see: {self.prog} --help)")
+
+
 def _parser() -> argparse.ArgumentParser:
     from . import _commands
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="pybotters",
         description="pybotters: inspect plugins, call exchange APIs with automatic signing, "
         "watch, record and replay streams.",
@@ -41,7 +54,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except _UsageError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     handler: Command = args.handler
     try:
         return handler(args)
@@ -53,3 +70,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader of stdout went away (`| head`): end quietly
+        _silence_stdout()
+        return 0
+
+
+def _silence_stdout() -> None:
+    """Send what is left of stdout to /dev/null, so that exiting does not fail to flush it."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import sys
 from typing import Any
 
@@ -89,19 +90,45 @@ def _parse_data(raw: str | None) -> Any:
     if raw is None:
         return None
     try:
-        return json.loads(raw)
+        data = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise CommandError(
             f"--data is not valid JSON: {exc.msg} at column {exc.colno}", 2
         ) from None
+    if not isinstance(data, dict):
+        raise CommandError(
+            f"--data must be a JSON object such as '{{\"size\": 0.01}}', got {raw!r}", 2
+        )
+    return data
+
+
+_METHOD = re.compile(r"[A-Za-z]+")
+
+
+def _check_url(url: str) -> None:
+    from yarl import URL
+
+    try:
+        parsed = URL(url)
+    except (ValueError, TypeError):
+        parsed = None
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
+        raise CommandError(
+            f"URL must be an absolute http(s) URL such as https://api.bitflyer.com/v1/ticker, "
+            f"got {url!r}",
+            status=2,
+        )
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
+    if not _METHOD.fullmatch(args.method):
+        raise CommandError(
+            f"METHOD must be an HTTP method such as GET or POST, got {args.method!r}", status=2
+        )
     params = _parse_params(args.params)
     data = _parse_data(args.data)
-    if "://" not in args.url:
-        raise CommandError(f"URL must be absolute (https://...), got {args.url!r}", status=2)
-    return asyncio.run(_fetch(args.method, args.url, params, data, args.apis))
+    _check_url(args.url)
+    return asyncio.run(_fetch(args.method.upper(), args.url, params, data, args.apis))
 
 
 async def _fetch(method: str, url: str, params: dict[str, str], data: Any, apis: str | None) -> int:
@@ -116,7 +143,7 @@ async def _fetch(method: str, url: str, params: dict[str, str], data: Any, apis:
         raise CommandError(f"invalid URL {url!r}", status=2) from None
     except aiohttp.ClientConnectorError as exc:
         raise CommandError(f"cannot reach {exc.host}:{exc.port}: {exc.os_error}") from None
-    except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError, TypeError) as exc:
         raise CommandError(f"request failed: {type(exc).__name__}: {exc}") from None
     status = result.response.status
     print(f"{status} {result.response.reason}", file=sys.stderr)
