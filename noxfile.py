@@ -72,6 +72,8 @@ def _subset_packages(subset: str) -> list[str]:
 def _install(session: nox.Session, plugins: list[str], *extra: str) -> None:
     targets = [str(CORE)] + [str(PLUGINS[name]) for name in plugins]
     session.install(*targets, *TEST_DEPS, *extra)
+    # A reused virtualenv keeps same-version builds: reinstall the working tree's code.
+    session.install("--no-deps", "--force-reinstall", "--quiet", *targets)
 
 
 def _run_tests(session: nox.Session, plugins: list[str]) -> None:
@@ -79,8 +81,10 @@ def _run_tests(session: nox.Session, plugins: list[str]) -> None:
         "tests/core",
         *[f"tests/{name}" for name in plugins if (ROOT / "tests" / name).is_dir()],
     ]
-    if len(plugins) == len(PLUGINS) and (ROOT / "tests" / "integration").is_dir():
-        folders.append("tests/integration")
+    if len(plugins) == len(PLUGINS):
+        folders += [
+            f"tests/{f}" for f in ("integration", "reliability") if (ROOT / "tests" / f).is_dir()
+        ]
     session.run("pytest", *folders, *session.posargs)
     # The installed plugins are exactly the subset: nothing more, nothing less.
     listing = session.run(
@@ -117,6 +121,8 @@ def entrypoints(session: nox.Session) -> None:
     """Real plugin distributions from tests/fixtures/dists: discovery, skip, refuse, conflict."""
     dists = ROOT / "tests" / "fixtures" / "dists"
     session.install(str(CORE), *TEST_DEPS)
+    session.install("--no-deps", "--force-reinstall", "--quiet", str(CORE))
+    session.run("pip", "uninstall", "--yes", "--quiet", "pybotters-fixture-conflict")
     session.install(*(str(dists / name) for name in ("good", "broken", "incompatible")))
     session.run("pytest", "tests/entrypoints", env={"PYBOTTERS_FIXTURE_STAGE": "base"})
     session.install(str(dists / "conflict"))
@@ -135,7 +141,7 @@ def lint(session: nox.Session) -> None:
 def typing(session: nox.Session) -> None:
     """mypy (strict) over every package."""
     session.install("-e", str(CORE), *(f"-e{path}" for path in PLUGINS.values()))
-    session.install("mypy>=1.10", "trustme", "pytest")
+    session.install("mypy>=1.10", "trustme", "pytest", "pytest-asyncio")
     for path in [CORE, *PLUGINS.values()]:
         session.run("mypy", str(path / "src"))
 
