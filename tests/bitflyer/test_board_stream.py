@@ -3,7 +3,6 @@ in the middle of the stream (the book is rebuilt from the next snapshot, never m
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import pytest
@@ -51,15 +50,7 @@ def handled(seen: list[Any], message: Any) -> bool:
     "close_code",
     [
         pytest.param(1012, id="server-restart"),
-        pytest.param(
-            None,
-            id="network-failure",
-            marks=pytest.mark.skipif(
-                sys.version_info < (3, 11),
-                reason="on Python 3.10 asyncio leaves the client's TLS transport of an aborted "
-                "connection unclosed (ResourceWarning at garbage collection)",
-            ),
-        ),
+        pytest.param(None, id="network-failure"),
     ],
 )
 async def test_reconnect_in_the_middle_of_a_board_stream(

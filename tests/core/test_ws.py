@@ -524,7 +524,7 @@ async def test_login_failure_is_logged_and_stream_continues(
     assert [m["op"] for m in ws_server.connections[0].received_json] == ["login", "subscribe"]
 
 
-async def test_login_timeout_is_logged_and_stream_continues(
+async def test_login_timeout_is_logged_and_the_connection_retried(
     ws_server: WSServer,
     register_plugin: Register,
     caplog: pytest.LogCaptureFixture,
@@ -532,19 +532,24 @@ async def test_login_timeout_is_logged_and_stream_continues(
 ) -> None:
     monkeypatch.setattr(WebSocketApp, "auth_timeout", 0.05)
     register_fakex(register_plugin, authenticate=login)
+    answering = login_script()
 
     async def script(conn: ServerConn) -> None:
-        await conn.receive()  # the login: never answered
-        await conn.receive()  # the subscription
-        await conn.send_json({"data": 1})
+        if len(ws_server.connections) == 1:
+            await conn.receive()  # the login: never answered on the first connection
+            await asyncio.sleep(10)
+        await answering(conn)
 
     ws_server.script = script
     got = Recorder()
     async with client_for(ws_server, apis=APIS, insecure_signing=True) as client:
-        client.ws_connect(HOST_URL, send_json={"op": "subscribe"}, hdlr_json=got)
-        await ws_server.wait_until(lambda: got.items == [{"data": 1}], "the stream")
+        client.ws_connect(HOST_URL, send_json={"op": "subscribe"}, hdlr_json=got, backoff=FAST)
+        await ws_server.wait_until(lambda: {"data": "after-subscribe"} in got.items, "the stream")
     errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
     assert len(errors) == 1 and "no answer within 0.05 s" in errors[0]
+    first, second = ws_server.connections
+    assert [m["op"] for m in first.received_json] == ["login"]  # nothing sent unauthenticated
+    assert [m["op"] for m in second.received_json] == ["login", "subscribe"]
 
 
 async def test_pings_read_during_login_are_answered_after_it(

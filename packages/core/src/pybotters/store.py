@@ -61,7 +61,6 @@ _NAN = float("nan")
 _KeyFunc = Callable[[Item], Hashable]
 
 
-
 # -- waking --------------------------------------------------------------------------------
 # Waiters are futures created by wait() in the running loop (never at construction, so stores
 # can be built at module level). A change resolves and forgets them; a cancelled waiter removes
@@ -992,8 +991,8 @@ class OrderBookStore(DataStore):
         except (TypeError, ValueError):
             self._reject(item, f"its {self._BOOK_PRICE!r} {k[2]!r} is not a number")
             return None
-        if p != p:
-            self._reject(item, f"its {self._BOOK_PRICE!r} is NaN")
+        if p - p != 0.0:  # NaN or infinite
+            self._reject(item, f"its {self._BOOK_PRICE!r} {k[2]!r} is not a finite number")
             return None
         book = self._books.get(k[0])
         if book is None:
@@ -1122,7 +1121,7 @@ class OrderBookStore(DataStore):
                         p = float(k[2])
                     except (TypeError, ValueError):
                         p = _NAN
-                    if p != p:
+                    if p - p != 0.0:  # NaN or infinite
                         self._side_for(k, item)  # rejects and logs it
                         continue
                     if index:

@@ -256,7 +256,7 @@ class WebSocketApp:
     """
 
     auth_timeout: float = 15.0
-    """Seconds the exchange login may take before the stream goes on unauthenticated."""
+    """Seconds the exchange login may take; past it the connection is dropped and retried."""
     healthy_after: float = 10.0
     """A connection that lived this many seconds resets the backoff: the next one is immediate."""
     close_timeout: float = 5.0
@@ -604,11 +604,10 @@ class WebSocketApp:
         try:
             await asyncio.wait_for(plan.authenticate(auth), self.auth_timeout)
         except asyncio.TimeoutError:
-            logger.error(
-                "%s got no answer within %s s; the stream goes on unauthenticated",
-                where,
-                self.auth_timeout,
-            )
+            # A server that does not answer the login is not serving this connection: staying
+            # on it could leave a stream that never gets data. Reconnect (with backoff).
+            logger.error("%s got no answer within %s s; reconnecting", where, self.auth_timeout)
+            raise ConnectionError(f"the login got no answer within {self.auth_timeout} s") from None
         except WebSocketAuthError as exc:
             logger.error("%s failed: %s; the stream goes on unauthenticated", where, exc)
         except (ConnectionError, aiohttp.ClientError):

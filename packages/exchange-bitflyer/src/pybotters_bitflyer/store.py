@@ -78,6 +78,9 @@ _PARENT_ORDER_EVENTS = "parent_order_events"
 _K_SNAPSHOT, _K_DIFF, _K_TICKER, _K_EXECUTIONS, _K_CHILD, _K_PARENT, _K_OTHER = range(7)
 
 _NO_WS: Any = object()
+_NUMBERS = (int, float)
+_INF = float("inf")
+_MALFORMED = (KeyError, TypeError, ValueError, AttributeError)
 
 
 def _subtract(a: Any, b: Any) -> Any:
@@ -118,20 +121,38 @@ class Board(OrderBookStore):
         self.mid_price: dict[str, float] = {}
 
     def _onmessage(self, product_code: str, message: Item, snapshot: bool = False) -> None:
-        """Apply a snapshot (replacing the product's book) or a diff of ``product_code``."""
-        if snapshot:
-            self._clear_symbol(product_code)
+        """Apply a snapshot (replacing the product's book) or a diff of ``product_code``.
+
+        A malformed message (a level that is not ``{"price": number, "size": number}``, a
+        ``mid_price`` that is not a number) raises ValueError, TypeError or KeyError before
+        anything is changed.
+        """
         upserts: list[Item] = []
         deletes: list[Item] = []
         for side in ("asks", "bids"):
             for level in message.get(side) or ():
-                price = level.get("price")
+                price = level["price"]
+                size = level["size"]
+                if not (
+                    type(price) in _NUMBERS
+                    and type(size) in _NUMBERS
+                    and 0 <= price < _INF
+                    and 0 <= size < _INF
+                ):
+                    raise ValueError(f"level {level!r:.80} is not {{price, size}}")
                 if not price:
                     continue  # price 0: a market order during an itayose call auction
-                if level.get("size"):
-                    upserts.append({"product_code": product_code, "side": side, **level})
+                if size:
+                    upserts.append(
+                        {"product_code": product_code, "side": side, "price": price, "size": size}
+                    )
                 elif not snapshot:
                     deletes.append({"product_code": product_code, "side": side, "price": price})
+        mid = message.get("mid_price")
+        if mid is not None and not (type(mid) in _NUMBERS and 0 < mid < _INF):
+            raise ValueError(f"mid_price {mid!r:.40} is not a price")
+        if snapshot:
+            self._clear_symbol(product_code)
         if deletes:
             self._delete(deletes)
         if upserts:
@@ -484,32 +505,49 @@ class bitFlyerDataStore(DataStoreCollection):
         if route is None:
             route = self._channels[channel] = _route(channel)
         kind, product_code = route
-        if kind == _K_DIFF:
-            self._on_diff(product_code, message, ws)
-        elif kind == _K_TICKER:
-            self.ticker._onmessage(message)
-        elif kind == _K_EXECUTIONS:
-            self.executions._onmessage(product_code, message)
-        elif kind == _K_SNAPSHOT:
-            self._on_snapshot(product_code, channel, message, ws)
-        elif kind == _K_CHILD:
-            self.childorderevents._onmessage(message)
-            self.childorders._onmessage(message)
-            self.positions._onmessage(message, self.collateral)
-            self.balance._onmessage(message)
-        elif kind == _K_PARENT:
-            self.parentorderevents._onmessage(message)
-            self.parentorders._onmessage(message)
+        try:
+            if kind == _K_DIFF:
+                self._on_diff(product_code, message, ws)
+            elif kind == _K_TICKER:
+                self.ticker._onmessage(message)
+            elif kind == _K_EXECUTIONS:
+                self.executions._onmessage(product_code, message)
+            elif kind == _K_SNAPSHOT:
+                self._on_snapshot(product_code, channel, message, ws)
+            elif kind == _K_CHILD:
+                self.childorderevents._onmessage(message)
+                self.childorders._onmessage(message)
+                self.positions._onmessage(message, self.collateral)
+                self.balance._onmessage(message)
+            elif kind == _K_PARENT:
+                self.parentorderevents._onmessage(message)
+                self.parentorders._onmessage(message)
+        except Exception as exc:  # one bad message is dropped; the stream goes on
+            logger.warning(
+                "bitFlyer %s: a malformed message was dropped (%s: %s): %.200r",
+                channel,
+                type(exc).__name__,
+                exc,
+                message,
+                exc_info=logger.isEnabledFor(logging.DEBUG),
+            )
 
     def _on_snapshot(self, product_code: str, channel: str, message: Item, ws: Any) -> None:
         self._unsubscribe(channel, ws)
-        self.board._onmessage(product_code, message, snapshot=True)
+        try:
+            self.board._onmessage(product_code, message, snapshot=True)
+        except _MALFORMED as exc:
+            self._resync(product_code, ws, exc)
+            return
         self._snapshot_ws[product_code] = ws
 
     def _on_diff(self, product_code: str, message: Item, ws: Any) -> None:
         source = self._snapshot_ws.get(product_code, _NO_WS)
         if source is ws:
-            self.board._onmessage(product_code, message)
+            try:
+                self.board._onmessage(product_code, message)
+            except _MALFORMED as exc:
+                self._resync(product_code, ws, exc)
         elif source is not _NO_WS and _closed(source):
             # The snapshot came on a connection that has ended: its levels are stale.
             self._await_snapshot(product_code)
@@ -530,6 +568,31 @@ class bitFlyerDataStore(DataStoreCollection):
             product_code,
         )
 
+    def _resync(self, product_code: str, ws: Any, exc: Exception) -> None:
+        """A board message could not be applied: the book has lost an update. Clear it and
+        subscribe to its snapshot channel again on ``ws``; the next snapshot rebuilds it."""
+        channel = _BOARD_SNAPSHOT + product_code
+        self._snapshot_ws.pop(product_code, None)
+        self.board._forget_product(product_code)
+        logger.warning(
+            "bitFlyer board %s: a malformed message was dropped (%s: %s); the book was "
+            "cleared and is rebuilt from the next %s message",
+            product_code,
+            type(exc).__name__,
+            exc,
+            channel,
+        )
+        if ws is None or _closed(ws):
+            return  # replayed messages, or a connection that is gone (its reconnect heals)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self._unsubscribed.pop(channel, None)  # the snapshot unsubscribes it again
+        task = loop.create_task(_send_method(ws, "subscribe", channel))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     def _unsubscribe(self, channel: str, ws: Any) -> None:
         """Unsubscribe the snapshot channel on ``ws`` (once per connection): diffs follow."""
         if ws is None or self._unsubscribed.get(channel) is ws:
@@ -539,7 +602,7 @@ class bitFlyerDataStore(DataStoreCollection):
         except RuntimeError:
             return
         self._unsubscribed[channel] = ws
-        task = loop.create_task(_send_unsubscribe(ws, channel))
+        task = loop.create_task(_send_method(ws, "unsubscribe", channel))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -636,11 +699,11 @@ def _closed(ws: Any) -> bool:
     return ws is not None and bool(getattr(ws, "closed", False))
 
 
-async def _send_unsubscribe(ws: Any, channel: str) -> None:
+async def _send_method(ws: Any, method: str, channel: str) -> None:
     try:
-        await ws.send_json({"method": "unsubscribe", "params": {"channel": channel}})
+        await ws.send_json({"method": method, "params": {"channel": channel}})
     except Exception as exc:
-        logger.debug("could not unsubscribe %s: %s: %s", channel, type(exc).__name__, exc)
+        logger.debug("could not %s %s: %s: %s", method, channel, type(exc).__name__, exc)
 
 
 def _list_of(resp: aiohttp.ClientResponse, data: Any) -> list[Item]:

@@ -126,6 +126,12 @@ class OrderBook(OrderBookStore):
         super().__init__(name, keys, data)
 
     def _onmessage(self, msg: Message, ws: WebSocket) -> None:
+        try:
+            self._apply(msg, ws)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            self._malformed(msg, ws, exc)
+
+    def _apply(self, msg: Message, ws: WebSocket) -> None:
         data = msg["data"]
         symbol: str = data["s"]
         topic: str = msg["topic"]
@@ -133,8 +139,9 @@ class OrderBook(OrderBookStore):
         state = self._states.get(symbol)
         is_snapshot = msg.get("type") == "snapshot" or u == 1
         if is_snapshot:
+            levels = _levels(symbol, data)  # checked before the book is touched
             self._clear_symbol(symbol)
-            self._insert(_levels(symbol, data))
+            self._insert(levels)
             if state is None:
                 state = self._states[symbol] = _BookState(topic, u)
             else:
@@ -177,9 +184,17 @@ class OrderBook(OrderBookStore):
             deleted: list[Item] = []
             updated: list[Item] = []
             for side in ("a", "b"):
-                for price, size in data.get(side, ()):
+                for pair in data.get(side, ()):
+                    price, size = pair
                     level = {"s": symbol, "S": side, "p": price, "v": size}
-                    (deleted if size == "0" else updated).append(level)
+                    if type(pair) is not list:
+                        _kept(pair)  # raises: not [price, size]
+                    if size == "0":
+                        deleted.append(level)
+                    elif type(size) is str and type(price) is str and size and price:
+                        updated.append(level)
+                    else:
+                        _kept(pair)  # raises: not [price, size]
             if deleted:
                 self._delete(deleted)
             if updated:
@@ -192,6 +207,20 @@ class OrderBook(OrderBookStore):
             # A sound snapshot ends a resynchronisation. Until then a new break (a crossed
             # snapshot) does not resubscribe again, so a broken feed cannot cause a storm.
             state.resyncing = False
+
+    def _malformed(self, msg: Any, ws: WebSocket, exc: Exception) -> None:
+        """A message that cannot be applied: the book it belongs to has lost an update."""
+        reason = f"a malformed message was dropped ({type(exc).__name__}: {exc})"
+        topic = msg.get("topic") if isinstance(msg, dict) else None
+        parts = topic.split(".") if isinstance(topic, str) else ()
+        symbol = parts[2] if len(parts) == 3 else ""  # orderbook.{depth}.{symbol}
+        state = self._states.get(symbol) if symbol else None
+        if symbol and state is None:
+            state = self._states[symbol] = _BookState(str(topic), None)
+        if state is None or state.topic != topic:
+            logger.warning("Bybit %s: %s: %.200r", topic, reason, msg)
+            return
+        self._break(state, symbol, ws, reason)  # rebuilt from a fresh snapshot
 
     def _crossed(self, symbol: str) -> str | None:
         """Why the book of ``symbol`` is crossed (best bid >= best ask), or None if it is not."""
@@ -269,10 +298,35 @@ class OrderBook(OrderBookStore):
 
 def _levels(symbol: str, data: Item) -> list[Item]:
     return [
-        {"s": symbol, "S": side, "p": price, "v": size}
+        {"s": symbol, "S": side, "p": pair[0], "v": pair[1]}
         for side in ("a", "b")
-        for price, size in data.get(side, ())
+        for pair in data.get(side, ())
+        if _kept(pair)
     ]
+
+
+def _records(data: Any) -> list[Item]:
+    """``data`` if it is a list of objects; TypeError (the message is dropped) otherwise."""
+    if type(data) is list and all(type(item) is dict for item in data):
+        return data
+    raise TypeError(f"expected a list of objects, got {data!r:.60}")
+
+
+def _kept(pair: Any) -> bool:
+    """True for a level to keep, False for one to delete (size ``"0"``).
+
+    Raises ValueError unless the level is ``[price, size]`` with non-empty strings, as Bybit
+    writes them: such a message cannot be applied. The strings are not parsed here (it would
+    cost more than the rest of the update); a new price is parsed by the book, which refuses
+    one that is not a finite number.
+    """
+    if type(pair) is list and len(pair) == 2:
+        price, size = pair
+        if size == "0":
+            return False
+        if type(size) is str and type(price) is str and size and price:
+            return True
+    raise ValueError(f"level {pair!r:.60} is not [price, size]")
 
 
 # --------------------------------------------------------------------------------------------
@@ -289,7 +343,7 @@ class Trade(DataStore):
     _MAXLEN = 99999
 
     def _onmessage(self, msg: Message, ws: WebSocket) -> None:
-        self._insert(msg["data"])
+        self._insert(_records(msg["data"]))
 
 
 class Ticker(DataStore):
@@ -325,7 +379,7 @@ class AllLiquidation(DataStore):
     _MAXLEN = 99999
 
     def _onmessage(self, msg: Message, ws: WebSocket) -> None:
-        self._insert(msg["data"])
+        self._insert(_records(msg["data"]))
 
 
 class LTKline(Kline):
@@ -346,7 +400,7 @@ class Liquidation(DataStore):
     _MAXLEN = 99999
 
     def _onmessage(self, msg: Message, ws: WebSocket) -> None:
-        self._insert([msg["data"]])
+        self._insert(_records([msg["data"]]))
 
 
 # --------------------------------------------------------------------------------------------
@@ -376,7 +430,7 @@ class Execution(DataStore):
     _MAXLEN = 99999
 
     def _onmessage(self, msg: Message, ws: WebSocket) -> None:
-        self._insert(msg["data"])
+        self._insert(_records(msg["data"]))
 
 
 _ACTIVE = frozenset({"Created", "New", "PartiallyFilled", "Untriggered", "Active"})
@@ -576,12 +630,22 @@ class BybitDataStore(DataStoreCollection):
             if msg.get("success") is False:
                 logger.warning("Bybit refused a request: %s", msg)
             return
-        name, _, rest = topic.partition(".")
-        if name == "orderbook" and rest.startswith("rpi."):
-            return
-        route = self._routes.get(name)
-        if route is not None:
-            route(msg, ws)
+        try:
+            name, _, rest = topic.partition(".")
+            if name == "orderbook" and rest.startswith("rpi."):
+                return
+            route = self._routes.get(name)
+            if route is not None:
+                route(msg, ws)
+        except Exception as exc:  # one bad message is dropped; the stream goes on
+            logger.warning(
+                "Bybit %.60s: a malformed message was dropped (%s: %s): %.200r",
+                topic,
+                type(exc).__name__,
+                exc,
+                msg,
+                exc_info=logger.isEnabledFor(logging.DEBUG),
+            )
 
     def _onresponse(self, resp: aiohttp.ClientResponse, data: Any) -> None:
         load = self._loaders.get(resp.url.path)

@@ -65,11 +65,18 @@ Message = dict[str, Any]
 # --------------------------------------------------------------------------------------------
 
 
+def _records(data: Any) -> list[Item]:
+    """``data`` if it is a list of objects; TypeError (the message is dropped) otherwise."""
+    if type(data) is list and all(type(item) is dict for item in data):
+        return data
+    raise TypeError(f"expected a list of objects, got {data!r:.60}")
+
+
 class _InsertStore(DataStore):
     """Keyless, append-only (capped at ``_MAXLEN``): trades, status."""
 
     def _onmessage(self, msg: Message, ws: aiohttp.ClientWebSocketResponse | None) -> None:
-        self._insert(msg["data"])
+        self._insert(_records(msg["data"]))
 
 
 class _UpdateStore(DataStore):
@@ -278,6 +285,12 @@ class Books(OrderBookStore):
     # -- message handling --------------------------------------------------------------------
 
     def _onmessage(self, msg: Message, ws: aiohttp.ClientWebSocketResponse | None) -> None:
+        try:
+            self._apply(msg, ws)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            self._malformed(msg, ws, exc)
+
+    def _apply(self, msg: Message, ws: aiohttp.ClientWebSocketResponse | None) -> None:
         arg = msg["arg"]
         inst_id: str = arg["instId"]
         action = msg.get("action")
@@ -297,6 +310,8 @@ class Books(OrderBookStore):
         keys = self._LIST_KEYS
         for side in ("asks", "bids"):
             for level in book.get(side, ()):
+                if type(level) is not list:
+                    raise ValueError(f"level {level!r:.80} is not [px, sz, ...]")
                 if len(level) == 4:
                     item = {
                         "instId": inst_id,
@@ -308,10 +323,15 @@ class Books(OrderBookStore):
                     }
                 else:
                     item = {"instId": inst_id, "side": side, **dict(zip(keys, level, strict=False))}
-                if item["sz"] == "0":
+                # Types only: parsing every string would cost more than the update itself; a
+                # new price is parsed by the book, which refuses one that is not finite.
+                size = item["sz"]
+                if size == "0":
                     deletes.append(item)
-                else:
+                elif type(size) is str and type(item["px"]) is str and size and item["px"]:
                     upserts.append(item)
+                else:
+                    raise ValueError(f"level {level!r:.80} is not [px, sz, ...]")
         return upserts, deletes
 
     def _on_snapshot(self, inst_id: str, book: Message) -> None:
@@ -383,6 +403,18 @@ class Books(OrderBookStore):
 
     # -- recovery ----------------------------------------------------------------------------
 
+    def _malformed(
+        self, msg: Any, ws: aiohttp.ClientWebSocketResponse | None, exc: Exception
+    ) -> None:
+        """A message that cannot be applied: its instrument's book has lost an update."""
+        reason = f"a malformed message was dropped ({type(exc).__name__}: {exc})"
+        arg = msg.get("arg") if isinstance(msg, dict) else None
+        inst_id = arg.get("instId") if isinstance(arg, dict) else None
+        if isinstance(arg, dict) and isinstance(inst_id, str) and inst_id not in self._awaiting:
+            self._broken(inst_id, arg, ws, reason)  # rebuilt from a fresh snapshot
+        else:
+            logger.warning("OKX book %.60s: %s: %.200r", inst_id, reason, msg)
+
     def _clear_book(self, inst_id: str) -> None:
         self._clear_symbol(inst_id)
 
@@ -443,7 +475,7 @@ class Account(DataStore):
     """``account`` channel / ``GET /api/v5/account/balance``: each push replaces the store."""
 
     def _onmessage(self, msg: Message, ws: aiohttp.ClientWebSocketResponse | None) -> None:
-        self._replace(msg["data"])
+        self._replace(_records(msg["data"]))  # checked before the store is cleared
 
     def _replace(self, data: list[Item]) -> None:
         self._clear()
@@ -485,7 +517,7 @@ class BalanceAndPosition(DataStore):
         self.position = _AndPosition()
 
     def _onmessage(self, msg: Message, ws: aiohttp.ClientWebSocketResponse | None) -> None:
-        data = msg["data"]
+        data = _records(msg["data"])
         self._insert(data)
         for item in data:
             self.balance._update(item.get("balData", []))
@@ -616,14 +648,24 @@ class OKXDataStore(DataStoreCollection):
                     "OKX %s: code %s %s", msg.get("event"), msg.get("code"), msg.get("msg")
                 )
             return
-        channel = arg.get("channel")
         try:
-            store = self._routes[channel]
-        except KeyError:
-            store = self._stores.get(_store_name(channel)) if isinstance(channel, str) else None
-            self._routes[channel] = store
-        if store is not None:
-            store._onmessage(msg, ws)  # type: ignore[attr-defined]
+            channel = arg.get("channel")
+            try:
+                store = self._routes[channel]
+            except KeyError:
+                store = self._stores.get(_store_name(channel)) if isinstance(channel, str) else None
+                self._routes[channel] = store
+            if store is not None:
+                store._onmessage(msg, ws)  # type: ignore[attr-defined]
+        except Exception as exc:  # one bad message is dropped; the stream goes on
+            logger.warning(
+                "OKX %.100r: a malformed message was dropped (%s: %s): %.200r",
+                arg,
+                type(exc).__name__,
+                exc,
+                msg,
+                exc_info=logger.isEnabledFor(logging.DEBUG),
+            )
 
     # -- REST --------------------------------------------------------------------------------
 
