@@ -44,6 +44,9 @@ __all__ = [
 
 logger = logging.getLogger("pybotters.bybit")
 
+_MAX_TOPICS = 4096
+"""How many distinct topics a collection remembers the route of (the rest are routed each time)."""
+
 Item = dict[str, Any]
 Message = dict[str, Any]
 WebSocket = Any
@@ -581,7 +584,7 @@ class BybitDataStore(DataStoreCollection):
     ``GET /v5/account/wallet-balance``.
     """
 
-    __slots__ = ("_loaders", "_routes")
+    __slots__ = ("_loaders", "_routes", "_topics")
 
     def _init(self) -> None:
         orderbook = self._create("orderbook", datastore_class=OrderBook)
@@ -615,6 +618,8 @@ class BybitDataStore(DataStoreCollection):
             "wallet": wallet._onmessage,
             "greeks": greek._onmessage,
         }
+        # full topic -> handler, filled on first sight of each topic (bounded)
+        self._topics: dict[str, Callable[[Message, WebSocket], None]] = {}
         # REST path -> the store's snapshot loader
         self._loaders: dict[str, Callable[[aiohttp.ClientResponse, Item], None]] = {
             "/v5/position/list": position._onresponse,
@@ -631,12 +636,12 @@ class BybitDataStore(DataStoreCollection):
                 logger.warning("Bybit refused a request: %s", msg)
             return
         try:
-            name, _, rest = topic.partition(".")
-            if name == "orderbook" and rest.startswith("rpi."):
-                return
-            route = self._routes.get(name)
-            if route is not None:
-                route(msg, ws)
+            route = self._topics.get(topic)
+            if route is None:
+                route = self._route(topic)
+                if route is None:
+                    return
+            route(msg, ws)
         except Exception as exc:  # one bad message is dropped; the stream goes on
             logger.warning(
                 "Bybit %.60s: a malformed message was dropped (%s: %s): %.200r",
@@ -646,6 +651,16 @@ class BybitDataStore(DataStoreCollection):
                 msg,
                 exc_info=logger.isEnabledFor(logging.DEBUG),
             )
+
+    def _route(self, topic: Any) -> Callable[[Message, WebSocket], None] | None:
+        """The handler of ``topic`` (None for topics without a store), remembered by topic."""
+        name, _, rest = topic.partition(".")
+        if name == "orderbook" and rest.startswith("rpi."):
+            return None
+        route = self._routes.get(name)
+        if route is not None and len(self._topics) < _MAX_TOPICS:
+            self._topics[topic] = route
+        return route
 
     def _onresponse(self, resp: aiohttp.ClientResponse, data: Any) -> None:
         load = self._loaders.get(resp.url.path)
