@@ -196,16 +196,18 @@ class Client:
         target = self._url(url)
         if params:
             target = target.extend_query(params)
-        exchange = self._registry.http_hosts.get(target.host or "")
+        host = target.host or ""
+        exchange = self._registry.http_hosts.get(host)
         if exchange is None:
             if auth is not _DEFAULT and auth is not None:
                 kwargs["auth"] = auth
             return self._session.request(method, target, data=data, **kwargs)
-        return self._exchange_request(exchange, method, target, data, auth, kwargs)
+        return self._exchange_request(exchange, host, method, target, data, auth, kwargs)
 
     def _exchange_request(
         self,
         exchange: Exchange,
+        host: str,
         method: str,
         url: URL,
         data: Any,
@@ -230,7 +232,7 @@ class Client:
                 headers["Content-Type"] = content_type
         if auth is _DEFAULT and exchange.sign is not None:
             request = SignRequest(method, url, headers, body, _clock.now())
-            api_name = exchange.http_hosts[url.host or ""]
+            api_name = exchange.http_hosts[host]
             if exchange.select_api_name is not None:
                 api_name = exchange.select_api_name(request, api_name)
             credential = self._credentials.get(api_name)
@@ -240,7 +242,7 @@ class Client:
                         # aiohttp would forward the signature headers (an OKX passphrase too)
                         # to whatever host the redirect names.
                         raise ValueError(
-                            f"{method} {url.scheme}://{url.host}{url.path} is signed with the "
+                            f"{method} {url.scheme}://{host}{url.path} is signed with the "
                             f"{api_name!r} credentials and cannot follow redirects: the "
                             "signature headers would be sent to the redirect target. Leave "
                             "allow_redirects unset (the 3xx response is returned as is) or "
@@ -251,7 +253,7 @@ class Client:
                     url, headers, body = request.url, request.headers, request.body
                 else:
                     warnings.warn(
-                        f"{method} {url.scheme}://{url.host}{url.path} was sent unsigned: "
+                        f"{method} {url.scheme}://{host}{url.path} was sent unsigned: "
                         f"credentials for {api_name!r} are only sent over https (pass "
                         "insecure_signing=True to Client for local testing)",
                         InsecureSigningWarning,
