@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 import warnings
 from typing import TYPE_CHECKING, Any
 
@@ -358,7 +357,3 @@ class Client:
 
     def _ws_exchange(self, url: URL) -> Exchange | None:
         return self._registry.ws_hosts.get(url.host or "")
-
-    @staticmethod
-    def _now() -> float:
-        return time.time()
