@@ -41,8 +41,11 @@ TEST_DEPS = [
 
 
 def _use_pyenv_interpreters() -> None:
-    """Let nox find every pyenv-installed CPython 3.10-3.13 (pyenv shims hide the others)."""
-    if "PYENV_VERSION" in os.environ or shutil.which("pyenv") is None:
+    """Let nox find every pyenv-installed CPython 3.10-3.13 (pyenv shims hide the others).
+
+    Running under a pyenv shim sets PYENV_VERSION to that one Python; extend it, don't replace.
+    """
+    if shutil.which("pyenv") is None:
         return
     try:
         bare = subprocess.run(
@@ -51,11 +54,15 @@ def _use_pyenv_interpreters() -> None:
     except (OSError, subprocess.CalledProcessError):
         return
     wanted = [v for v in bare if any(v.startswith(p + ".") for p in PYTHONS)]
-    if wanted:
-        current = subprocess.run(
+    current = (
+        os.environ.get("PYENV_VERSION")
+        or subprocess.run(
             ["pyenv", "version-name"], capture_output=True, text=True, check=False
         ).stdout.strip()
-        os.environ["PYENV_VERSION"] = ":".join(dict.fromkeys([current, *wanted]))
+    )
+    versions = [v for v in current.split(":") if v]
+    if wanted:
+        os.environ["PYENV_VERSION"] = ":".join(dict.fromkeys([*versions, *wanted]))
 
 
 _use_pyenv_interpreters()
