@@ -14,7 +14,7 @@ from typing import NoReturn
 
 from .._exceptions import PybottersError
 
-__all__ = ["CommandError", "main"]
+__all__ = ["CommandError", "check_url", "main"]
 
 
 class CommandError(Exception):
@@ -26,6 +26,20 @@ class CommandError(Exception):
 
 
 Command = Callable[[argparse.Namespace], int]
+
+
+def check_url(url: str, schemes: tuple[str, ...], example: str) -> str:
+    """Return ``url`` if it is absolute with one of ``schemes``; else a one-line CommandError."""
+    from yarl import URL
+
+    try:
+        parsed = URL(url)
+    except (ValueError, TypeError):
+        parsed = None
+    if parsed is None or parsed.scheme not in schemes or not parsed.host:
+        kind = "an absolute http(s) URL" if "http" in schemes else "a WebSocket URL"
+        raise CommandError(f"URL must be {kind} such as {example}, got {url!r}", status=2)
+    return url
 
 
 class _UsageError(Exception):

@@ -9,7 +9,7 @@ import re
 import sys
 from typing import Any
 
-from . import CommandError
+from . import CommandError, check_url
 
 __all__ = ["add_all"]
 
@@ -106,18 +106,7 @@ _METHOD = re.compile(r"[A-Za-z]+")
 
 
 def _check_url(url: str) -> None:
-    from yarl import URL
-
-    try:
-        parsed = URL(url)
-    except (ValueError, TypeError):
-        parsed = None
-    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
-        raise CommandError(
-            f"URL must be an absolute http(s) URL such as https://api.bitflyer.com/v1/ticker, "
-            f"got {url!r}",
-            status=2,
-        )
+    check_url(url, ("http", "https"), "https://api.bitflyer.com/v1/ticker")
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:

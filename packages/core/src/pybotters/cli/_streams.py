@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
 
-from . import CommandError
+from . import CommandError, check_url
 
 if TYPE_CHECKING:
     from .._client import Client
@@ -298,19 +298,7 @@ def _installed(distribution: str) -> bool:
 
 
 def _check_url(url: str) -> str:
-    from yarl import URL
-
-    try:
-        parsed = URL(url)
-    except (ValueError, TypeError):
-        parsed = None
-    if parsed is None or parsed.scheme not in ("ws", "wss") or not parsed.host:
-        raise CommandError(
-            f"URL must be a WebSocket URL such as wss://ws.lightstream.bitflyer.com/json-rpc, "
-            f"got {url!r}",
-            status=2,
-        )
-    return url
+    return check_url(url, ("ws", "wss"), "wss://ws.lightstream.bitflyer.com/json-rpc")
 
 
 def _safe_url(url: str) -> str:
